@@ -1,0 +1,291 @@
+"""State changes of comments. Every write goes through here, in one transaction, and
+schedules its side effects with transaction.on_commit."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import markup, signals
+from .errors import CommentsClosed, EditWindowClosed, NotFound, Refused, ValidationFailed
+from .models import PATH_SEGMENT, PATH_SEPARATOR, Comment, Thread
+from .moderation import Action, Candidate, moderate
+
+LIMITS = {"body": 5000, "name": 100, "email": 254, "website": 200}
+DELETED_TEXT = "This comment was deleted."
+
+
+def comments_open(page) -> bool:
+    """Whether `page` accepts new comments now."""
+    specific = page.specific
+    if not getattr(specific, "comments_enabled", False):
+        return False
+    days = settings.MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS
+    published = page.first_published_at
+    if days and published and timezone.now() > published + dt.timedelta(days=days):
+        return False
+    return True
+
+
+def _path_segment(created_at: dt.datetime, pk: int) -> str:
+    return PATH_SEGMENT.format(millis=int(created_at.timestamp() * 1000), pk=pk)
+
+
+def _recount(page_id: int) -> int:
+    """Store the page's public comment count; call inside the transaction that changed
+    a comment's visibility so the count is never wrong."""
+    count = Comment.objects.filter(
+        page_id=page_id, status=Comment.Status.APPROVED, kind=Comment.Kind.COMMENT
+    ).count()
+    Thread.objects.update_or_create(page_id=page_id, defaults={"public_count": count})
+    return count
+
+
+def _after_commit(page_id: int, *, comment_ids=()):
+    transaction.on_commit(
+        lambda: signals.thread_changed.send(
+            sender=Comment, page_id=page_id, comment_ids=list(comment_ids)
+        )
+    )
+
+
+def check_limits(**values) -> None:
+    errors = {}
+    for field, value in values.items():
+        limit = LIMITS.get(field)
+        if limit and value and len(value) > limit:
+            errors[field] = [
+                _("Ensure this value has at most %(limit)d characters (it has %(count)d).")
+                % {"limit": limit, "count": len(value)}
+            ]
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+
+def submit_comment(
+    *,
+    page,
+    body: str,
+    name: str = "",
+    email: str = "",
+    website: str = "",
+    parent: Comment | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    user=None,
+    created_at: dt.datetime | None = None,
+) -> Comment:
+    """Store a new comment on `page` with the status the moderation pipeline gives it.
+
+    Raises CommentsClosed when the page takes no comments, Refused when the pipeline
+    rejects it, ValidationFailed for bad input. A signed-in staff member comments as
+    themselves and is marked as from the newsroom.
+    """
+    if not comments_open(page):
+        raise CommentsClosed()
+    body = (body or "").strip()
+    if user is not None and user.is_authenticated and user.is_staff:
+        name = user.get_full_name() or user.get_username()
+        email = user.email
+    else:
+        user = None
+    name, email, website = name.strip(), email.strip(), website.strip()
+    errors = {}
+    if not body:
+        errors["body"] = [_("Please type your comment.")]
+    if not name:
+        errors["name"] = [_("Please enter your name.")]
+    if not email and user is None:
+        errors["email"] = [_("Please enter your email address.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    check_limits(body=body, name=name, email=email, website=website)
+
+    if parent is not None:
+        if parent.page_id != page.pk or parent.status != Comment.Status.APPROVED:
+            raise ValidationFailed(
+                _("The comment you are replying to is not available."),
+                fields={"parent": [_("The comment you are replying to is not available.")]},
+            )
+        # A reply to a comment at the deepest level joins that comment's level.
+        while parent is not None and parent.depth >= settings.MASTHEAD_COMMENTS_MAX_DEPTH:
+            parent = parent.parent
+
+    decision = moderate(
+        Candidate(
+            page=page, name=name, email=email, website=website, body=body,
+            ip_address=ip_address, user=user, parent=parent,
+        )
+    )
+    if decision.action == Action.REJECT:
+        raise Refused()
+    status = {
+        Action.ACCEPT: Comment.Status.APPROVED,
+        Action.HOLD: Comment.Status.PENDING,
+        Action.SPAM: Comment.Status.SPAM,
+    }[decision.action]
+
+    created_at = created_at or timezone.now()
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            page_id=page.pk,
+            parent=parent,
+            path="",
+            depth=(parent.depth + 1) if parent else 1,
+            status=status,
+            name=name,
+            email=email,
+            website=website,
+            body=body,
+            body_html=markup.render(body),
+            user=user,
+            is_newsroom=user is not None,
+            ip_address=ip_address or None,
+            user_agent=(user_agent or "")[:255],
+            moderation_reasons=decision.reasons,
+            created_at=created_at,
+        )
+        segment = _path_segment(created_at, comment.pk)
+        comment.path = (parent.path + PATH_SEPARATOR + segment) if parent else segment
+        Comment.objects.filter(pk=comment.pk).update(path=comment.path)
+        if status == Comment.Status.APPROVED:
+            _recount(page.pk)
+        _after_commit(page.pk, comment_ids=[comment.pk])
+    transaction.on_commit(
+        lambda: signals.comment_submitted.send(sender=Comment, comment=comment)
+    )
+    return comment
+
+
+def can_author_change(comment: Comment, own_ids) -> bool:
+    """The author may edit or delete from the browser that posted it, for a while."""
+    if comment.pk not in set(own_ids) or comment.is_removed:
+        return False
+    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
+        return False
+    window = dt.timedelta(minutes=settings.MASTHEAD_COMMENTS_EDIT_MINUTES)
+    return timezone.now() <= comment.created_at + window
+
+
+def _own_comment(comment_id: int, own_ids) -> Comment:
+    comment = Comment.objects.filter(pk=comment_id).first()
+    if comment is None or comment.pk not in set(own_ids):
+        raise NotFound()
+    if not can_author_change(comment, own_ids):
+        raise EditWindowClosed()
+    return comment
+
+
+def author_edit_comment(*, comment_id: int, own_ids, body: str) -> Comment:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed(fields={"body": [_("Please type your comment.")]})
+    check_limits(body=body)
+    with transaction.atomic():
+        comment = _own_comment(comment_id, own_ids)
+        comment.body = body
+        comment.body_html = markup.render(body)
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "body_html", "edited_at"])
+        _after_commit(comment.page_id, comment_ids=[comment.pk])
+    return comment
+
+
+def author_delete_comment(*, comment_id: int, own_ids) -> None:
+    """Delete the author's own comment. One with public replies stays as a placeholder
+    ("This comment was deleted.") so the conversation keeps its shape."""
+    with transaction.atomic():
+        comment = _own_comment(comment_id, own_ids)
+        _remove(comment)
+        _recount(comment.page_id)
+        _after_commit(comment.page_id, comment_ids=[comment.pk])
+
+
+def _remove(comment: Comment) -> None:
+    if comment.replies.exists():
+        comment.is_removed = True
+        comment.body = ""
+        comment.body_html = ""
+        comment.website = ""
+        comment.save(update_fields=["is_removed", "body", "body_html", "website"])
+    else:
+        comment.delete()
+
+
+# Moderator actions ---------------------------------------------------------------------
+
+MODERATION_ACTIONS = ("approve", "unapprove", "spam", "trash", "restore", "delete")
+
+
+def moderate_comments(*, comment_ids, action: str, moderator=None) -> int:
+    """Apply a moderator's decision to comments; returns how many changed.
+
+    approve / unapprove (back to pending) / spam / trash / restore (from trash or spam to
+    what it was, or pending) / delete (forever)."""
+    if action not in MODERATION_ACTIONS:
+        raise ValidationFailed(_("Unknown action."), fields={"action": [_("Unknown action.")]})
+    changed = 0
+    with transaction.atomic():
+        comments = list(Comment.objects.select_for_update().filter(pk__in=list(comment_ids)))
+        pages = set()
+        for comment in comments:
+            before = comment.status
+            if action == "delete":
+                comment.delete()
+            elif action == "restore":
+                if before not in (Comment.Status.TRASH, Comment.Status.SPAM):
+                    continue
+                comment.status = comment.status_before_trash or Comment.Status.PENDING
+                if comment.status in (Comment.Status.TRASH, Comment.Status.SPAM):
+                    comment.status = Comment.Status.PENDING
+                comment.status_before_trash = ""
+                comment.save(update_fields=["status", "status_before_trash"])
+            else:
+                target = {
+                    "approve": Comment.Status.APPROVED,
+                    "unapprove": Comment.Status.PENDING,
+                    "spam": Comment.Status.SPAM,
+                    "trash": Comment.Status.TRASH,
+                }[action]
+                if before == target:
+                    continue
+                if target in (Comment.Status.TRASH, Comment.Status.SPAM) and before not in (
+                    Comment.Status.TRASH,
+                    Comment.Status.SPAM,
+                ):
+                    comment.status_before_trash = before
+                comment.status = target
+                comment.save(update_fields=["status", "status_before_trash"])
+            changed += 1
+            pages.add(comment.page_id)
+            transaction.on_commit(
+                lambda c=comment, b=before: signals.comment_moderated.send(
+                    sender=Comment, comment=c, action=action, before=b, moderator=moderator
+                )
+            )
+        for page_id in pages:
+            _recount(page_id)
+            _after_commit(page_id)
+    return changed
+
+
+def moderator_edit_comment(*, comment: Comment, name: str, email: str, website: str, body: str):
+    check_limits(body=body, name=name, email=email, website=website)
+    with transaction.atomic():
+        comment.name, comment.email, comment.website = name, email, website
+        comment.body = body
+        comment.body_html = markup.render(body)
+        comment.edited_at = timezone.now()
+        comment.save()
+        _after_commit(comment.page_id, comment_ids=[comment.pk])
+    return comment
+
+
+def public_count(page_id: int) -> int:
+    return (
+        Thread.objects.filter(page_id=page_id).values_list("public_count", flat=True).first()
+        or 0
+    )
+

@@ -1,0 +1,10 @@
+"""Signals sent after commit, for side effects such as cache purges and notifications."""
+
+from django.dispatch import Signal
+
+# A page's visible thread changed: page_id, comment_ids.
+thread_changed = Signal()
+# A new comment was stored: comment.
+comment_submitted = Signal()
+# A moderator changed a comment: comment, action, before (the old status), moderator.
+comment_moderated = Signal()

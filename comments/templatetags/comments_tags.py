@@ -1,0 +1,74 @@
+from django import template
+from django.utils.html import format_html
+
+from comments import services
+from comments.forms import CommentForm
+from comments.models import Comment, Thread
+from comments.thread import count_heading, fetch_thread, render_thread
+from comments.views import own_comment_ids
+
+register = template.Library()
+
+
+@register.inclusion_tag("comments/section.html", takes_context=True)
+def comment_section(context, page):
+    """The comment section under a page: count, thread, and the form (or 'closed')."""
+    request = context["request"]
+    own = own_comment_ids(request)
+    public_count = (
+        Thread.objects.filter(page_id=page.pk).values_list("public_count", flat=True).first()
+        or 0
+    )
+    thread = fetch_thread(
+        page_id=page.pk, own_ids=own, number=request.GET.get("cpage"), public_count=public_count
+    )
+    is_open = services.comments_open(page)
+    form = getattr(request, "comment_form", None)
+    reply_to = None
+    parent_id = form.data.get("parent") if form is not None else request.GET.get("replytocom")
+    if is_open and parent_id and str(parent_id).isdigit():
+        reply_to = (
+            Comment.objects.public().filter(pk=int(parent_id), page_id=page.pk)
+            .only("id", "name").first()
+        )
+    if form is None:
+        form = CommentForm(
+            initial={"page": page.pk, "parent": reply_to.pk if reply_to else None},
+            user=request.user,
+        )
+    page_url = page.get_url(request)
+    return {
+        "request": request,
+        "page": page,
+        "page_url": page_url,
+        "heading": count_heading(public_count),
+        "thread": thread,
+        "thread_html": render_thread(
+            thread, own_ids=own, can_reply=is_open, reply_url=page_url
+        ),
+        "open": is_open,
+        "form": form,
+        "reply_to": reply_to,
+        "staff": form.staff,
+        "user": request.user,
+        "message": getattr(request, "comment_message", ""),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.simple_tag
+def comment_count_link(page):
+    """ · 3 Comments, linked to the thread; uses the listing's annotation when present."""
+    count = getattr(page, "public_comment_count", None)
+    if count is None:
+        count = services.public_count(page.pk)
+    return format_html(
+        ' · <a class="comment-count" href="{}#comments">{}</a>',
+        page.url,
+        count_heading(count) if count else "0 Comments",
+    )
+
+
+@register.inclusion_tag("comments/scripts.html")
+def comment_scripts():
+    return {}

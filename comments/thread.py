@@ -1,0 +1,231 @@
+"""Reading and rendering a page's thread in a fixed number of queries.
+
+The thread is rendered to HTML in one pass over the comments in path order, without a
+template include per comment, so a long thread costs little more than a short one.
+"""
+
+import hashlib
+import hmac
+import math
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import PATH_SEPARATOR, Comment
+from .services import DELETED_TEXT, can_author_change
+
+
+def count_heading(count: int) -> str:
+    if count == 0:
+        return _("Be the first to comment")
+    return ngettext("%(count)d Comment", "%(count)d Comments", count) % {"count": count}
+
+
+def permalink_time(when) -> str:
+    """"January 4, 2024 at 12:30 pm", in the site's time zone."""
+    local = timezone.localtime(when)
+    hour = local.hour % 12 or 12
+    return "{date} at {hour}:{minute:02d} {ampm}".format(
+        date=date_format(local, "F j, Y"),
+        hour=hour,
+        minute=local.minute,
+        ampm="am" if local.hour < 12 else "pm",
+    )
+
+
+def avatar_colour(seed: str) -> int:
+    """A hue derived from the name with the site's secret, so it reveals nothing."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), seed.encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:2], "big") % 360
+
+
+def initials(name: str) -> str:
+    parts = [p for p in name.replace(".", " ").split() if p[:1].isalnum()]
+    if not parts:
+        return "?"
+    letters = parts[0][0] + (parts[-1][0] if len(parts) > 1 else "")
+    return letters.upper()
+
+
+@dataclass
+class ThreadPage:
+    comments: list
+    number: int
+    num_pages: int
+    public_count: int
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.num_pages
+
+
+THREAD_FIELDS = (
+    "id", "path", "depth", "status", "name", "website", "body_html", "created_at",
+    "edited_at", "is_newsroom", "is_removed", "parent_id", "page_id",
+)
+
+
+def per_page() -> int:
+    return max(settings.MASTHEAD_COMMENTS_PER_PAGE, 1)
+
+
+def fetch_thread(*, page_id: int, own_ids=(), number=None, public_count: int = 0) -> ThreadPage:
+    """The visible comments of one page of the thread (paged by top-level comment), in
+    display order: one query when it fits on one page, two otherwise."""
+    visible = Comment.objects.filter(page_id=page_id, kind=Comment.Kind.COMMENT).visible_to(
+        own_ids
+    )
+    size = per_page()
+    if public_count + len(own_ids) <= size:
+        # Everything visible fits on one page: no need to look at the top-level comments.
+        comments = list(visible.order_by("path").only(*THREAD_FIELDS))
+        return ThreadPage(comments, 1, 1, public_count)
+    roots = list(visible.filter(depth=1).order_by("path").values_list("path", flat=True))
+    num_pages = max(math.ceil(len(roots) / size), 1)
+    try:
+        number = int(number) if number else 1
+    except (TypeError, ValueError):
+        number = 1
+    number = min(max(number, 1), num_pages)
+    # Pages are contiguous ranges of the path order, so replies whose top-level comment
+    # is hidden still appear on the page where that comment would be.
+    in_page = visible
+    if number > 1:
+        in_page = in_page.filter(path__gte=roots[(number - 1) * size])
+    if number * size < len(roots):
+        in_page = in_page.filter(path__lt=roots[number * size])
+    comments = list(
+        in_page.order_by("path").only(*THREAD_FIELDS)
+    )
+    return ThreadPage(comments, number, num_pages, public_count)
+
+
+def page_of_comment(comment: Comment, own_ids=()) -> int:
+    """Which page of its thread a comment is on."""
+    earlier = (
+        Comment.objects.filter(
+            page_id=comment.page_id, kind=Comment.Kind.COMMENT, depth=1,
+            path__lt=comment.top_level_path,
+        )
+        .visible_to(own_ids)
+        .count()
+    )
+    return earlier // per_page() + 1
+
+
+def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str) -> str:
+    """The HTML of one comment, without its replies or its closing </li>."""
+    pending = comment.status == Comment.Status.PENDING
+    name = escape(comment.name)
+    if comment.is_removed:
+        author = format_html('<span class="comment-author">{}</span>', _("Deleted"))
+    elif comment.website:
+        author = format_html(
+            '<a class="comment-author" href="{}" rel="nofollow ugc noopener">{}</a>',
+            comment.website,
+            comment.name,
+        )
+    else:
+        author = format_html('<span class="comment-author">{}</span>', comment.name)
+    parts = [
+        format_html(
+            '<li id="comment-{id}" class="comment depth-{depth}{pending}{staff}">'
+            '<article class="comment-body" aria-label="{label}">'
+            '<footer class="comment-meta">'
+            '<span class="avatar" style="background:hsl({hue} 45% 38%)" aria-hidden="true">'
+            "{initials}</span>{author}{badge}"
+            '<span class="comment-time"><a href="#comment-{id}">'
+            '<time datetime="{iso}">{when}</time></a>{edited}</span>'
+            "</footer>",
+            id=comment.pk,
+            depth=comment.depth,
+            pending=" comment-pending" if pending else "",
+            staff=" comment-newsroom" if comment.is_newsroom else "",
+            label=_("Comment by %(name)s") % {"name": comment.name},
+            hue=avatar_colour(comment.name),
+            initials=initials(comment.name) if not comment.is_removed else "–",
+            author=author,
+            badge=mark_safe(f' <span class="badge">{escape(_("Newsroom"))}</span>')
+            if comment.is_newsroom
+            else "",
+            iso=comment.created_at.isoformat(),
+            when=permalink_time(comment.created_at),
+            edited=format_html(' · <span class="comment-edited">{}</span>', _("edited"))
+            if comment.edited_at
+            else "",
+        )
+    ]
+    if pending:
+        parts.append(
+            format_html(
+                '<p class="comment-awaiting">{}</p>', _("Your comment is awaiting moderation.")
+            )
+        )
+    if comment.is_removed:
+        parts.append(format_html('<p class="comment-deleted">{}</p>', _(DELETED_TEXT)))
+    else:
+        parts.append(f'<div class="comment-text">{comment.body_html}</div>')
+    actions = []
+    if can_reply and not pending and not comment.is_removed:
+        actions.append(
+            format_html(
+                '<a class="comment-reply-link" rel="nofollow" href="{url}?replytocom={id}#respond"'
+                ' data-comment-id="{id}" data-author="{name}">{reply}'
+                '<span class="visually-hidden"> {to}</span></a>',
+                url=reply_url,
+                id=comment.pk,
+                name=comment.name,
+                reply=_("Reply"),
+                to=_("to %(name)s") % {"name": comment.name},
+            )
+        )
+    if own_ids and can_author_change(comment, own_ids):
+        actions.append(
+            format_html(
+                '<a class="comment-edit-link" href="/comments/{id}/edit/">{edit}</a>'
+                '<a class="comment-delete-link" href="/comments/{id}/delete/">{delete}</a>',
+                id=comment.pk,
+                edit=_("Edit"),
+                delete=_("Delete"),
+            )
+        )
+    if actions:
+        parts.append('<div class="comment-actions">' + "".join(actions) + "</div>")
+    parts.append("</article>")
+    return "".join(parts)
+
+
+def render_thread(thread: ThreadPage, *, own_ids=(), can_reply=True, reply_url="") -> str:
+    """Nested <ol>/<li> HTML of the thread page, built in one pass over path order.
+
+    A reply whose parent is not visible (held, spam, trashed) nests under its nearest
+    visible ancestor, or stands at the top level."""
+    out = ['<ol class="comment-list">']
+    stack: list[list] = []  # [path, whether its <ol class="children"> is open]
+    own_ids = set(own_ids)
+    for comment in thread.comments:
+        while stack and not comment.path.startswith(stack[-1][0] + PATH_SEPARATOR):
+            _, children_open = stack.pop()
+            out.append("</ol></li>" if children_open else "</li>")
+        if stack and not stack[-1][1]:
+            out.append('<ol class="children">')
+            stack[-1][1] = True
+        out.append(
+            render_comment(comment, own_ids=own_ids, can_reply=can_reply, reply_url=reply_url)
+        )
+        stack.append([comment.path, False])
+    while stack:
+        _, children_open = stack.pop()
+        out.append("</ol></li>" if children_open else "</li>")
+    out.append("</ol>")
+    return mark_safe("".join(out))

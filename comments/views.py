@@ -1,0 +1,316 @@
+"""Reader-facing comment views: post (form or JSON), permalink, author edit and delete.
+
+Form posts and JSON posts go through the same view and the same service; a request that
+asks for JSON (Accept: application/json) gets JSON, anything else gets HTML.
+"""
+
+import json
+
+from django.core import signing
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from wagtail.models import Page
+
+from . import services
+from .errors import ApplicationError, NotFound, ValidationFailed
+from .forms import CommentEditForm, CommentForm
+from .models import Comment
+from .thread import count_heading, page_of_comment, permalink_time, render_comment
+
+OWN_COOKIE = "masthead_own_comments"
+OWN_SALT = "masthead.comments.own"
+COMMENTER_COOKIE = "masthead_commenter"
+OWN_LIMIT = 50
+
+
+class SeeOther(HttpResponseRedirect):
+    status_code = 303
+
+
+def own_comment_ids(request) -> list[int]:
+    """Ids of comments posted from this browser, from a signed cookie (as Isso does)."""
+    try:
+        value = request.get_signed_cookie(OWN_COOKIE, default="", salt=OWN_SALT)
+    except signing.BadSignature:
+        return []
+    try:
+        return [int(v) for v in value.split(",") if v][:OWN_LIMIT]
+    except ValueError:
+        return []
+
+
+def remember_own(response, request, comment_id: int):
+    ids = [comment_id, *[i for i in own_comment_ids(request) if i != comment_id]][:OWN_LIMIT]
+    response.set_signed_cookie(
+        OWN_COOKIE,
+        ",".join(map(str, ids)),
+        salt=OWN_SALT,
+        max_age=60 * 60 * 24 * 30,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+def wants_json(request) -> bool:
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _error_json(error: ApplicationError) -> JsonResponse:
+    response = JsonResponse(error.as_dict(), status=error.status)
+    for header, value in error.headers.items():
+        response[header] = value
+    return response
+
+
+def _form_errors(form) -> dict:
+    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+
+
+def _render_page_with_form(request, page, form, *, status, message=""):
+    """The article page again, with the reader's text and a message at each field."""
+    request.comment_form = form
+    request.comment_message = message
+    request.method = "GET"
+    response = page.specific.serve(request)
+    if hasattr(response, "render"):
+        response.render()
+    response.status_code = status
+    return response
+
+
+def _parse_body(request):
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise ValidationFailed(_("The request body is not valid JSON.")) from None
+        if not isinstance(data, dict):
+            raise ValidationFailed(_("The request body must be a JSON object."))
+        return {k: ("" if v is None else str(v)) for k, v in data.items()}
+    return request.POST
+
+
+@require_POST
+def post_comment(request):
+    as_json = wants_json(request)
+    try:
+        data = _parse_body(request)
+    except ApplicationError as error:
+        return _error_json(error)
+    page_id = data.get("page")
+    page = None
+    if page_id and str(page_id).isdigit():
+        page = Page.objects.live().public().filter(pk=int(page_id)).first()
+    if page is None:
+        error = NotFound(_("The article you are commenting on does not exist."))
+        if as_json:
+            return _error_json(error)
+        raise Http404(error.message)
+    page = page.specific
+
+    form = CommentForm(data, user=request.user)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(fields=_form_errors(form))
+        parent = None
+        if form.cleaned_data.get("parent"):
+            parent = Comment.objects.filter(
+                pk=form.cleaned_data["parent"], page_id=page.pk
+            ).first()
+            if parent is None:
+                raise ValidationFailed(
+                    fields={"parent": [_("The comment you are replying to is not available.")]}
+                )
+        comment = services.submit_comment(
+            page=page,
+            body=form.cleaned_data["body"],
+            name=form.cleaned_data.get("name", ""),
+            email=form.cleaned_data.get("email", ""),
+            website=form.cleaned_data.get("website", ""),
+            parent=parent,
+            ip_address=_client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            user=request.user,
+        )
+    except ApplicationError as error:
+        if as_json:
+            return _error_json(error)
+        for field, messages in error.fields.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+        if not error.fields:
+            form.add_error(None, error.message)
+        return _render_page_with_form(request, page, form, status=error.status)
+
+    own = [comment.pk, *own_comment_ids(request)]
+    if as_json:
+        count = services.public_count(page.pk)
+        response = JsonResponse(
+            {
+                "comment": {
+                    "id": comment.pk,
+                    "parent": comment.parent_id,
+                    "status": comment.status,
+                    "anchor": comment.anchor,
+                    "name": comment.name,
+                    "created_at": comment.created_at.isoformat(),
+                    "created_display": permalink_time(comment.created_at),
+                    "html": render_comment(
+                        comment, own_ids=own, can_reply=True, reply_url=page.url
+                    )
+                    + "</li>",
+                },
+                "count": count,
+                "count_text": count_heading(count),
+            },
+            status=201,
+        )
+    else:
+        number = page_of_comment(comment, own)
+        suffix = f"?cpage={number}" if number > 1 else ""
+        response = SeeOther(f"{page.url}{suffix}#{comment.anchor}")
+    remember_own(response, request, comment.pk)
+    if form.cleaned_data.get("save_commenter"):
+        response.set_cookie(
+            COMMENTER_COOKIE,
+            json.dumps(
+                {
+                    "name": comment.name,
+                    "email": comment.email,
+                    "website": comment.website,
+                },
+                separators=(",", ":"),
+            ),
+            max_age=60 * 60 * 24 * 365,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    elif "name" in form.fields:
+        response.delete_cookie(COMMENTER_COOKIE, samesite="Lax")
+    return response
+
+
+def permalink(request, comment_id: int):
+    """/comments/N/ goes to the comment on whichever page of the thread holds it."""
+    own = own_comment_ids(request)
+    comment = (
+        Comment.objects.filter(pk=comment_id).visible_to(own).first()
+        if comment_id
+        else None
+    )
+    if comment is None:
+        raise Http404(_("That comment does not exist or is not visible."))
+    page = Page.objects.live().public().filter(pk=comment.page_id).first()
+    if page is None:
+        raise Http404
+    number = page_of_comment(comment, own)
+    suffix = f"?cpage={number}" if number > 1 else ""
+    return SeeOther(f"{page.url}{suffix}#{comment.anchor}")
+
+
+def _own_or_404(request, comment_id):
+    own = own_comment_ids(request)
+    comment = Comment.objects.filter(pk=comment_id).first()
+    if comment is None or comment.pk not in own:
+        raise Http404(_("That comment does not exist or is not visible."))
+    return comment, own
+
+
+def _back_to(request, comment, *, anchor=True):
+    page = Page.objects.filter(pk=comment.page_id).first()
+    url = page.url if page else "/"
+    return f"{url}#{comment.anchor}" if anchor else f"{url}#comments"
+
+
+@require_http_methods(["GET", "POST"])
+def edit_comment(request, comment_id: int):
+    comment, own = _own_or_404(request, comment_id)
+    as_json = wants_json(request)
+    if request.method == "POST":
+        try:
+            data = _parse_body(request)
+            form = CommentEditForm(data)
+            if not form.is_valid():
+                raise ValidationFailed(fields=_form_errors(form))
+            comment = services.author_edit_comment(
+                comment_id=comment.pk, own_ids=own, body=form.cleaned_data["body"]
+            )
+        except ApplicationError as error:
+            if as_json:
+                return _error_json(error)
+            form = CommentEditForm(request.POST)
+            if error.fields:
+                for field, messages in error.fields.items():
+                    for message in messages:
+                        form.add_error(field if field in form.fields else None, message)
+            else:
+                form.add_error(None, error.message)
+            return TemplateResponse(
+                request,
+                "comments/edit.html",
+                {"form": form, "comment": comment, "back": _back_to(request, comment)},
+                status=error.status,
+            )
+        if as_json:
+            return JsonResponse({"comment": {"id": comment.pk, "body_html": comment.body_html}})
+        return SeeOther(_back_to(request, comment))
+    if not services.can_author_change(comment, own):
+        return TemplateResponse(
+            request,
+            "comments/edit.html",
+            {"comment": comment, "closed": True, "back": _back_to(request, comment)},
+            status=403,
+        )
+    form = CommentEditForm(initial={"body": comment.body})
+    return TemplateResponse(
+        request,
+        "comments/edit.html",
+        {"form": form, "comment": comment, "back": _back_to(request, comment)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def delete_comment(request, comment_id: int):
+    comment, own = _own_or_404(request, comment_id)
+    as_json = wants_json(request)
+    if request.method == "POST":
+        try:
+            services.author_delete_comment(comment_id=comment.pk, own_ids=own)
+        except ApplicationError as error:
+            if as_json:
+                return _error_json(error)
+            return TemplateResponse(
+                request,
+                "comments/delete.html",
+                {"comment": comment, "closed": True, "back": _back_to(request, comment)},
+                status=error.status,
+            )
+        if as_json:
+            return JsonResponse({"deleted": comment.pk})
+        return SeeOther(_back_to(request, comment, anchor=False))
+    return TemplateResponse(
+        request,
+        "comments/delete.html",
+        {
+            "comment": comment,
+            "closed": not services.can_author_change(comment, own),
+            "back": _back_to(request, comment),
+        },
+    )
+
+
+def safe_next(request, default="/"):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default

@@ -1,0 +1,58 @@
+"""Shared test fixtures: the site tree, factories, a real browser and a real SMTP server."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's synchronous API runs an event loop in the test thread; the database calls
+# the tests make around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("MASTHEAD_CHROMIUM", "/usr/bin/chromium")
+ACCEPTANCE_DATA = Path(__file__).resolve().parent.parent / "shared" / "acceptance-data"
+
+
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; skipped (never on CI) where it is absent."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        if _on_ci():
+            pytest.fail(f"Chromium not found at {CHROMIUM}; .ci/run installs Debian's chromium")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt install chromium to run browser tests)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot_dir(request):
+    path = Path(__file__).resolve().parent / "test-results" / request.node.name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture
+def acceptance_data():
+    if not ACCEPTANCE_DATA.is_dir():
+        pytest.skip(f"acceptance data not found at {ACCEPTANCE_DATA}")
+    return ACCEPTANCE_DATA

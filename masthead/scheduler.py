@@ -1,0 +1,43 @@
+"""Time-driven work done by `masthead worker`: scheduled publishing and background tasks."""
+
+import io
+import logging
+
+from django.conf import settings
+from django.core.management import call_command
+from django.utils.crypto import get_random_string
+
+logger = logging.getLogger("masthead.worker")
+
+
+def publish_due() -> str:
+    """Publish what is scheduled to go live and unpublish what has expired, now."""
+    out = io.StringIO()
+    call_command("publish_scheduled", stdout=out)
+    return out.getvalue()
+
+
+def run_pending_tasks() -> None:
+    """Run every queued background task of the database task backend."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend != "django_tasks_db.DatabaseBackend":
+        return
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=get_random_string(32),
+        excluded_queue_names=[],
+    ).run()
+
+
+def tick() -> None:
+    report = publish_due()
+    if "published" in report.lower() and "0 " not in report:
+        logger.info(report.strip())
+    run_pending_tasks()
