@@ -1,7 +1,24 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def grant_moderators(sender, using="default", **kwargs):
+    """Wagtail's Moderators group moderates comments too, on every site."""
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.using(using).filter(name="Moderators").first()
+    if group is None:
+        return
+    permissions = Permission.objects.using(using).filter(
+        content_type__app_label="comments", codename__in=["change_comment", "delete_comment"]
+    )
+    group.permissions.add(*permissions)
 
 
 class CommentsConfig(AppConfig):
     name = "comments"
     verbose_name = "Comments"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        post_migrate.connect(grant_moderators, sender=self)

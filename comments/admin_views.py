@@ -1,0 +1,171 @@
+"""Comment moderation in the Wagtail admin: the queue, one-click and bulk decisions, edit."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from wagtail.models import Page
+
+from . import services
+from .errors import ApplicationError
+from .models import Comment
+
+PERMISSION = "comments.change_comment"
+STATUS_TABS = [
+    ("pending", gettext_lazy("Pending")),
+    ("approved", gettext_lazy("Approved")),
+    ("spam", gettext_lazy("Spam")),
+    ("trash", gettext_lazy("Trash")),
+    ("all", gettext_lazy("All")),
+]
+ACTION_LABELS = {
+    "approve": gettext_lazy("Approve"),
+    "unapprove": gettext_lazy("Unapprove"),
+    "spam": gettext_lazy("Spam"),
+    "trash": gettext_lazy("Trash"),
+    "restore": gettext_lazy("Restore"),
+    "delete": gettext_lazy("Delete forever"),
+}
+DONE_MESSAGES = {
+    "approve": ("%(n)d comment approved.", "%(n)d comments approved."),
+    "unapprove": ("%(n)d comment unapproved.", "%(n)d comments unapproved."),
+    "spam": ("%(n)d comment marked as spam.", "%(n)d comments marked as spam."),
+    "trash": ("%(n)d comment moved to the trash.", "%(n)d comments moved to the trash."),
+    "restore": ("%(n)d comment restored.", "%(n)d comments restored."),
+    "delete": ("%(n)d comment deleted forever.", "%(n)d comments deleted forever."),
+}
+
+
+def _require_moderator(request):
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+
+
+def pending_count() -> int:
+    return Comment.objects.filter(status=Comment.Status.PENDING).count()
+
+
+def row_actions(status: str) -> list[str]:
+    return {
+        "pending": ["approve", "spam", "trash"],
+        "approved": ["unapprove", "spam", "trash"],
+        "spam": ["restore", "approve", "delete"],
+        "trash": ["restore", "delete"],
+    }[status]
+
+
+def index(request):
+    _require_moderator(request)
+    status = request.GET.get("status", "pending")
+    if status not in dict(STATUS_TABS):
+        status = "pending"
+    comments = Comment.objects.all()
+    if status != "all":
+        comments = comments.filter(status=status)
+    page_filter = None
+    page_id = request.GET.get("page_id", "")
+    if page_id.isdigit():
+        page_filter = Page.objects.filter(pk=int(page_id)).first()
+        if page_filter:
+            comments = comments.filter(page_id=page_filter.pk)
+    query = request.GET.get("q", "").strip()[:200]
+    if query:
+        comments = comments.filter(
+            Q(name__icontains=query)
+            | Q(email__icontains=query)
+            | Q(body__icontains=query)
+            | Q(ip_address__startswith=query)
+        )
+    comments = comments.order_by("-created_at", "-pk")
+    paginator = Paginator(comments, 50)
+    page_obj = paginator.get_page(request.GET.get("p"))
+    rows = list(page_obj.object_list.select_related("parent"))
+    titles = dict(
+        Page.objects.filter(pk__in={c.page_id for c in rows}).values_list("pk", "title")
+    )
+    counts = {
+        key: Comment.objects.filter(status=key).count() for key, _ in STATUS_TABS if key != "all"
+    }
+    return TemplateResponse(
+        request,
+        "comments/admin/index.html",
+        {
+            "rows": [
+                {
+                    "comment": c,
+                    "page_title": titles.get(c.page_id, _("(deleted page)")),
+                    "actions": [(a, ACTION_LABELS[a]) for a in row_actions(c.status)],
+                }
+                for c in rows
+            ],
+            "page_obj": page_obj,
+            "status": status,
+            "tabs": [(key, label, counts.get(key)) for key, label in STATUS_TABS],
+            "bulk_actions": [(a, ACTION_LABELS[a]) for a in services.MODERATION_ACTIONS],
+            "query": query,
+            "page_filter": page_filter,
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@require_POST
+def act(request):
+    """Apply one action to the selected comments (a row button or the bulk form)."""
+    _require_moderator(request)
+    action = request.POST.get("action", "")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("comments_admin:index")
+    if not ids:
+        messages.warning(request, _("Select at least one comment."))
+        return redirect(back)
+    try:
+        changed = services.moderate_comments(
+            comment_ids=ids, action=action, moderator=request.user
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    singular, plural = DONE_MESSAGES[action]
+    messages.success(request, ngettext(singular, plural, changed) % {"n": changed})
+    return redirect(back)
+
+
+class ModeratorEditForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["name", "email", "website", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+
+
+def edit(request, comment_id: int):
+    _require_moderator(request)
+    comment = get_object_or_404(Comment, pk=comment_id)
+    form = ModeratorEditForm(request.POST or None, instance=comment)
+    if request.method == "POST" and form.is_valid():
+        services.moderator_edit_comment(
+            comment=comment,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            website=form.cleaned_data["website"],
+            body=form.cleaned_data["body"],
+        )
+        messages.success(request, _("Comment saved."))
+        return redirect(reverse("comments_admin:index") + f"?status={comment.status}")
+    page = Page.objects.filter(pk=comment.page_id).first()
+    return TemplateResponse(
+        request,
+        "comments/admin/edit.html",
+        {"form": form, "comment": comment, "page": page},
+    )
