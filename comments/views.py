@@ -77,6 +77,18 @@ def _form_errors(form) -> dict:
     return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
 
 
+def _add_errors(form, error: ApplicationError) -> None:
+    """Show the error's messages at their fields (once), or above the form."""
+    if not error.fields:
+        form.add_error(None, error.message)
+    for field, messages in error.fields.items():
+        name = field if field in form.fields else None
+        shown = form.errors.get(name or "__all__", [])
+        for message in messages:
+            if message not in shown:
+                form.add_error(name, message)
+
+
 def _render_page_with_form(request, page, form, *, status, message=""):
     """The article page again, with the reader's text and a message at each field."""
     request.comment_form = form
@@ -146,11 +158,7 @@ def post_comment(request):
     except ApplicationError as error:
         if as_json:
             return _error_json(error)
-        for field, messages in error.fields.items():
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-        if not error.fields:
-            form.add_error(None, error.message)
+        _add_errors(form, error)
         return _render_page_with_form(request, page, form, status=error.status)
 
     own = [comment.pk, *own_comment_ids(request)]
@@ -249,12 +257,7 @@ def edit_comment(request, comment_id: int):
             if as_json:
                 return _error_json(error)
             form = CommentEditForm(request.POST)
-            if error.fields:
-                for field, messages in error.fields.items():
-                    for message in messages:
-                        form.add_error(field if field in form.fields else None, message)
-            else:
-                form.add_error(None, error.message)
+            _add_errors(form, error)
             return TemplateResponse(
                 request,
                 "comments/edit.html",
