@@ -81,15 +81,12 @@ def per_page() -> int:
 
 def fetch_thread(*, page_id: int, own_ids=(), number=None, public_count: int = 0) -> ThreadPage:
     """The visible comments of one page of the thread (paged by top-level comment), in
-    display order: one query when it fits on one page, two otherwise."""
+    display order, in two queries whatever the length of the thread: the top-level paths,
+    then the page."""
     visible = Comment.objects.filter(page_id=page_id, kind=Comment.Kind.COMMENT).visible_to(
         own_ids
     )
     size = per_page()
-    if public_count + len(own_ids) <= size:
-        # Everything visible fits on one page: no need to look at the top-level comments.
-        comments = list(visible.order_by("path").only(*THREAD_FIELDS))
-        return ThreadPage(comments, 1, 1, public_count)
     roots = list(visible.filter(depth=1).order_by("path").values_list("path", flat=True))
     num_pages = max(math.ceil(len(roots) / size), 1)
     try:
@@ -111,16 +108,19 @@ def fetch_thread(*, page_id: int, own_ids=(), number=None, public_count: int = 0
 
 
 def page_of_comment(comment: Comment, own_ids=()) -> int:
-    """Which page of its thread a comment is on."""
-    earlier = (
+    """Which page of its thread a comment is on (the page fetch_thread shows it on, also
+    when its top-level comment is hidden)."""
+    # Visible top-level comments up to and including this comment's own: when that one is
+    # hidden, the comment sits on the page of the last visible one before it.
+    up_to = (
         Comment.objects.filter(
             page_id=comment.page_id, kind=Comment.Kind.COMMENT, depth=1,
-            path__lt=comment.top_level_path,
+            path__lte=comment.top_level_path,
         )
         .visible_to(own_ids)
         .count()
     )
-    return earlier // per_page() + 1
+    return max(up_to - 1, 0) // per_page() + 1
 
 
 def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str) -> str:
