@@ -71,6 +71,4 @@ def staff_user(username="editor", *, first_name="Ada", last_name="Editor", **kwa
 def claim(client, *comments: Comment) -> None:
     """Give `client` the signed cookie of a browser that posted `comments`."""
     value = ",".join(str(c.pk) for c in comments)
-    client.cookies[OWN_COOKIE] = signing.get_cookie_signer(salt=OWN_COOKIE + OWN_SALT).sign(
-        value
-    )
+    client.cookies[OWN_COOKIE] = signing.get_cookie_signer(salt=OWN_COOKIE + OWN_SALT).sign(value)
