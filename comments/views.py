@@ -9,7 +9,6 @@ from urllib.parse import quote
 
 from django.core import signing
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -67,7 +66,10 @@ def _client_ip(request) -> str | None:
 
 
 def _error_json(error: ApplicationError) -> JsonResponse:
-    response = JsonResponse(error.as_dict(), status=error.status)
+    body = error.as_dict()
+    # One shape for every error, so a client never has to check whether "fields" is there.
+    body["error"].setdefault("fields", {})
+    response = JsonResponse(body, status=error.status)
     for header, value in error.headers.items():
         response[header] = value
     return response
@@ -194,7 +196,8 @@ def post_comment(request):
             COMMENTER_COOKIE,
             # URL-encoded JSON, so the cookie needs no quoting and a script can read it.
             quote(
-                json.dumps(
+                safe="",
+                string=json.dumps(
                     {"name": comment.name, "email": comment.email, "website": comment.website},
                     separators=(",", ":"),
                 )
@@ -226,11 +229,12 @@ def permalink(request, comment_id: int):
     return SeeOther(f"{page.url}{suffix}#{comment.anchor}")
 
 
-def _own_or_404(request, comment_id):
+def _own(request, comment_id):
+    """The comment if this browser posted it; NotFound otherwise, whether it exists or not."""
     own = own_comment_ids(request)
     comment = Comment.objects.filter(pk=comment_id).first()
     if comment is None or comment.pk not in own:
-        raise Http404(_("That comment does not exist or is not visible."))
+        raise NotFound()
     return comment, own
 
 
@@ -242,8 +246,13 @@ def _back_to(request, comment, *, anchor=True):
 
 @require_http_methods(["GET", "POST"])
 def edit_comment(request, comment_id: int):
-    comment, own = _own_or_404(request, comment_id)
     as_json = wants_json(request)
+    try:
+        comment, own = _own(request, comment_id)
+    except NotFound as error:
+        if as_json:
+            return _error_json(error)
+        raise Http404(error.message) from None
     if request.method == "POST":
         try:
             data = _parse_body(request)
@@ -284,8 +293,13 @@ def edit_comment(request, comment_id: int):
 
 @require_http_methods(["GET", "POST"])
 def delete_comment(request, comment_id: int):
-    comment, own = _own_or_404(request, comment_id)
     as_json = wants_json(request)
+    try:
+        comment, own = _own(request, comment_id)
+    except NotFound as error:
+        if as_json:
+            return _error_json(error)
+        raise Http404(error.message) from None
     if request.method == "POST":
         try:
             services.author_delete_comment(comment_id=comment.pk, own_ids=own)
