@@ -36,8 +36,12 @@ def _path_segment(created_at: dt.datetime, pk: int) -> str:
 def _recount(page_id: int) -> int:
     """Store the page's public comment count; call inside the transaction that changed
     a comment's visibility so the count is never wrong."""
+    # A placeholder left by its author's delete holds replies but is no comment to count.
     count = Comment.objects.filter(
-        page_id=page_id, status=Comment.Status.APPROVED, kind=Comment.Kind.COMMENT
+        page_id=page_id,
+        status=Comment.Status.APPROVED,
+        kind=Comment.Kind.COMMENT,
+        is_removed=False,
     ).count()
     Thread.objects.update_or_create(page_id=page_id, defaults={"public_count": count})
     return count

@@ -63,7 +63,7 @@ def staff_user(username="editor", *, first_name="Ada", last_name="Editor", **kwa
         password="pw",
         first_name=first_name,
         last_name=last_name,
-        is_staff=True,
+        is_staff=kwargs.pop("is_staff", True),
         **kwargs,
     )
 
