@@ -4,6 +4,7 @@ The thread is rendered to HTML in one pass over the comments in path order, with
 template include per comment, so a long thread costs little more than a short one.
 """
 
+import functools
 import hashlib
 import hmac
 import math
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
-from django.utils.html import escape, format_html
+from django.utils.dates import MONTHS
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,17 +29,11 @@ def count_heading(count: int) -> str:
 
 
 def permalink_time(when) -> str:
-    """"January 4, 2024 at 12:30 pm", in the site's time zone."""
-    local = timezone.localtime(when)
-    hour = local.hour % 12 or 12
-    return "{date} at {hour}:{minute:02d} {ampm}".format(
-        date=date_format(local, "F j, Y"),
-        hour=hour,
-        minute=local.minute,
-        ampm="am" if local.hour < 12 else "pm",
-    )
+    """ "January 4, 2024 at 12:30 pm", in the site's time zone."""
+    return Labels().when(when)
 
 
+@functools.lru_cache(maxsize=4096)
 def avatar_colour(seed: str) -> int:
     """A hue derived from the name with the site's secret, so it reveals nothing."""
     digest = hmac.new(settings.SECRET_KEY.encode(), seed.encode(), hashlib.sha256).digest()
@@ -70,8 +65,19 @@ class ThreadPage:
 
 
 THREAD_FIELDS = (
-    "id", "path", "depth", "status", "name", "website", "body_html", "created_at",
-    "edited_at", "is_newsroom", "is_removed", "parent_id", "page_id",
+    "id",
+    "path",
+    "depth",
+    "status",
+    "name",
+    "website",
+    "body_html",
+    "created_at",
+    "edited_at",
+    "is_newsroom",
+    "is_removed",
+    "parent_id",
+    "page_id",
 )
 
 
@@ -83,9 +89,7 @@ def fetch_thread(*, page_id: int, own_ids=(), number=None, public_count: int = 0
     """The visible comments of one page of the thread (paged by top-level comment), in
     display order, in two queries whatever the length of the thread: the top-level paths,
     then the page."""
-    visible = Comment.objects.filter(page_id=page_id, kind=Comment.Kind.COMMENT).visible_to(
-        own_ids
-    )
+    visible = Comment.objects.filter(page_id=page_id, kind=Comment.Kind.COMMENT).visible_to(own_ids)
     size = per_page()
     roots = list(visible.filter(depth=1).order_by("path").values_list("path", flat=True))
     num_pages = max(math.ceil(len(roots) / size), 1)
@@ -101,9 +105,7 @@ def fetch_thread(*, page_id: int, own_ids=(), number=None, public_count: int = 0
         in_page = in_page.filter(path__gte=roots[(number - 1) * size])
     if number * size < len(roots):
         in_page = in_page.filter(path__lt=roots[number * size])
-    comments = list(
-        in_page.order_by("path").only(*THREAD_FIELDS)
-    )
+    comments = list(in_page.order_by("path").only(*THREAD_FIELDS))
     return ThreadPage(comments, number, num_pages, public_count)
 
 
@@ -114,7 +116,9 @@ def page_of_comment(comment: Comment, own_ids=()) -> int:
     # hidden, the comment sits on the page of the last visible one before it.
     up_to = (
         Comment.objects.filter(
-            page_id=comment.page_id, kind=Comment.Kind.COMMENT, depth=1,
+            page_id=comment.page_id,
+            kind=Comment.Kind.COMMENT,
+            depth=1,
             path__lte=comment.top_level_path,
         )
         .visible_to(own_ids)
@@ -123,81 +127,89 @@ def page_of_comment(comment: Comment, own_ids=()) -> int:
     return max(up_to - 1, 0) // per_page() + 1
 
 
-def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str) -> str:
+class Labels:
+    """Translated words and settings looked up once per render, not once per comment."""
+
+    def __init__(self):
+        self.reply = escape(_("Reply"))
+        self.edit = escape(_("Edit"))
+        self.delete = escape(_("Delete"))
+        self.newsroom = escape(_("Newsroom"))
+        self.edited = escape(_("edited"))
+        self.deleted_author = escape(_("Deleted"))
+        self.deleted_text = escape(_(DELETED_TEXT))
+        self.awaiting = escape(_("Your comment is awaiting moderation."))
+        self.by = _("Comment by %(name)s")
+        self.to = _("to %(name)s")
+        self.months = [str(MONTHS[i]) for i in range(1, 13)]
+        self.tz = timezone.get_current_timezone()
+
+    def when(self, moment) -> str:
+        local = moment.astimezone(self.tz)
+        return "{month} {day}, {year} at {hour}:{minute:02d} {ampm}".format(
+            month=self.months[local.month - 1],
+            day=local.day,
+            year=local.year,
+            hour=local.hour % 12 or 12,
+            minute=local.minute,
+            ampm="am" if local.hour < 12 else "pm",
+        )
+
+
+def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=None) -> str:
     """The HTML of one comment, without its replies or its closing </li>."""
+    labels = labels or Labels()
     pending = comment.status == Comment.Status.PENDING
     name = escape(comment.name)
+    pk = comment.pk
     if comment.is_removed:
-        author = format_html('<span class="comment-author">{}</span>', _("Deleted"))
+        author = f'<span class="comment-author">{labels.deleted_author}</span>'
     elif comment.website:
-        author = format_html(
-            '<a class="comment-author" href="{}" rel="nofollow ugc noopener">{}</a>',
-            comment.website,
-            comment.name,
+        author = (
+            f'<a class="comment-author" href="{escape(comment.website)}" '
+            f'rel="nofollow ugc noopener">{name}</a>'
         )
     else:
-        author = format_html('<span class="comment-author">{}</span>', comment.name)
+        author = f'<span class="comment-author">{name}</span>'
+    classes = f"comment depth-{comment.depth}"
+    if pending:
+        classes += " comment-pending"
+    if comment.is_newsroom:
+        classes += " comment-newsroom"
     parts = [
-        format_html(
-            '<li id="comment-{id}" class="comment depth-{depth}{pending}{staff}">'
-            '<article class="comment-body" aria-label="{label}">'
-            '<footer class="comment-meta">'
-            '<span class="avatar" style="background:hsl({hue} 45% 38%)" aria-hidden="true">'
-            "{initials}</span>{author}{badge}"
-            '<span class="comment-time"><a href="#comment-{id}">'
-            '<time datetime="{iso}">{when}</time></a>{edited}</span>'
-            "</footer>",
-            id=comment.pk,
-            depth=comment.depth,
-            pending=" comment-pending" if pending else "",
-            staff=" comment-newsroom" if comment.is_newsroom else "",
-            label=_("Comment by %(name)s") % {"name": comment.name},
-            hue=avatar_colour(comment.name),
-            initials=initials(comment.name) if not comment.is_removed else "–",
-            author=author,
-            badge=mark_safe(f' <span class="badge">{escape(_("Newsroom"))}</span>')
-            if comment.is_newsroom
-            else "",
-            iso=comment.created_at.isoformat(),
-            when=permalink_time(comment.created_at),
-            edited=format_html(' · <span class="comment-edited">{}</span>', _("edited"))
-            if comment.edited_at
-            else "",
-        )
+        f'<li id="comment-{pk}" class="{classes}">'
+        f'<article class="comment-body" aria-label="{escape(labels.by % {"name": comment.name})}">'
+        '<footer class="comment-meta">'
+        f'<span class="avatar" style="background:hsl({avatar_colour(comment.name)} 45% 38%)" '
+        f'aria-hidden="true">{"–" if comment.is_removed else escape(initials(comment.name))}</span>'
+        f"{author}",
+        f' <span class="badge">{labels.newsroom}</span>' if comment.is_newsroom else "",
+        f'<span class="comment-time"><a href="#comment-{pk}">'
+        f'<time datetime="{comment.created_at.isoformat()}">'
+        f"{labels.when(comment.created_at)}</time>"
+        "</a>",
+        f' · <span class="comment-edited">{labels.edited}</span>' if comment.edited_at else "",
+        "</span></footer>",
     ]
     if pending:
-        parts.append(
-            format_html(
-                '<p class="comment-awaiting">{}</p>', _("Your comment is awaiting moderation.")
-            )
-        )
+        parts.append(f'<p class="comment-awaiting">{labels.awaiting}</p>')
     if comment.is_removed:
-        parts.append(format_html('<p class="comment-deleted">{}</p>', _(DELETED_TEXT)))
+        parts.append(f'<p class="comment-deleted">{labels.deleted_text}</p>')
     else:
         parts.append(f'<div class="comment-text">{comment.body_html}</div>')
     actions = []
     if can_reply and not pending and not comment.is_removed:
         actions.append(
-            format_html(
-                '<a class="comment-reply-link" rel="nofollow" href="{url}?replytocom={id}#respond"'
-                ' data-comment-id="{id}" data-author="{name}">{reply}'
-                '<span class="visually-hidden"> {to}</span></a>',
-                url=reply_url,
-                id=comment.pk,
-                name=comment.name,
-                reply=_("Reply"),
-                to=_("to %(name)s") % {"name": comment.name},
-            )
+            f'<a class="comment-reply-link" rel="nofollow" '
+            f'href="{escape(reply_url)}?replytocom={pk}#respond" '
+            f'data-comment-id="{pk}" data-author="{name}">{labels.reply}'
+            f'<span class="visually-hidden"> {escape(labels.to % {"name": comment.name})}'
+            "</span></a>"
         )
-    if own_ids and can_author_change(comment, own_ids):
+    if own_ids and pk in own_ids and can_author_change(comment, own_ids):
         actions.append(
-            format_html(
-                '<a class="comment-edit-link" href="/comments/{id}/edit/">{edit}</a>'
-                '<a class="comment-delete-link" href="/comments/{id}/delete/">{delete}</a>',
-                id=comment.pk,
-                edit=_("Edit"),
-                delete=_("Delete"),
-            )
+            f'<a class="comment-edit-link" href="/comments/{pk}/edit/">{labels.edit}</a>'
+            f'<a class="comment-delete-link" href="/comments/{pk}/delete/">{labels.delete}</a>'
         )
     if actions:
         parts.append('<div class="comment-actions">' + "".join(actions) + "</div>")
@@ -213,6 +225,7 @@ def render_thread(thread: ThreadPage, *, own_ids=(), can_reply=True, reply_url="
     out = ['<ol class="comment-list">']
     stack: list[list] = []  # [path, whether its <ol class="children"> is open]
     own_ids = set(own_ids)
+    labels = Labels()
     for comment in thread.comments:
         while stack and not comment.path.startswith(stack[-1][0] + PATH_SEPARATOR):
             _, children_open = stack.pop()
@@ -221,7 +234,9 @@ def render_thread(thread: ThreadPage, *, own_ids=(), can_reply=True, reply_url="
             out.append('<ol class="children">')
             stack[-1][1] = True
         out.append(
-            render_comment(comment, own_ids=own_ids, can_reply=can_reply, reply_url=reply_url)
+            render_comment(
+                comment, own_ids=own_ids, can_reply=can_reply, reply_url=reply_url, labels=labels
+            )
         )
         stack.append([comment.path, False])
     while stack:

@@ -7,7 +7,7 @@ import pytest
 from comments.models import Comment
 from news.tests import factories
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _fill(page, body, name="Jane Reader", email="jane@example.com"):
