@@ -143,6 +143,8 @@ def act(request):
 
 
 class ModeratorEditForm(forms.ModelForm):
+    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
+
     class Meta:
         model = Comment
         fields = ["name", "email", "website", "body"]

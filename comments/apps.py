@@ -4,8 +4,11 @@ from django.db.models.signals import post_migrate
 
 def grant_moderators(sender, using="default", **kwargs):
     """Wagtail's Moderators group moderates comments too, on every site."""
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
+    # This app's permissions may not exist yet when this receiver runs first.
+    create_permissions(sender, verbosity=0, using=using)
     group = Group.objects.using(using).filter(name="Moderators").first()
     if group is None:
         return
