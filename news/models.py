@@ -34,6 +34,9 @@ def paginate(request, queryset, per_page: int | None = None):
         return paginator.page(paginator.num_pages)
 
 
+_UNSET = object()
+
+
 class Topic(TagBase):
     """A subject that articles are tagged with; each has its own page under /topics/."""
 
@@ -42,7 +45,11 @@ class Topic(TagBase):
         verbose_name_plural = _("topics")
 
     def get_absolute_url(self):
-        index_page = TopicIndexPage.objects.live().first()
+        # A page listing several topics sets `index_page` on each, so that their URLs cost
+        # one query in all rather than one each.
+        index_page = getattr(self, "index_page", _UNSET)
+        if index_page is _UNSET:
+            index_page = TopicIndexPage.objects.live().first()
         if index_page is None:
             return ""
         return index_page.url + index_page.reverse_subpage("topic", args=[self.slug])
@@ -272,7 +279,11 @@ class ArticlePage(CommentableMixin, Page):
             b.author for b in self.bylines.select_related("author").order_by("sort_order")
         ]
         context["updates"] = list(self.updates.order_by("published_at"))
-        context["article_topics"] = list(self.topics.order_by("name"))
+        topics = list(self.topics.order_by("name"))
+        index_page = TopicIndexPage.objects.live().first()
+        for topic in topics:
+            topic.index_page = index_page
+        context["article_topics"] = topics
         context["section"] = (
             SectionPage.objects.filter(pk=self.get_parent().pk).only("title", "url_path").first()
         )
