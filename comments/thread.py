@@ -162,6 +162,8 @@ def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=
     pending = comment.status == Comment.Status.PENDING
     name = escape(comment.name)
     pk = comment.pk
+    # A placeholder shows nothing of what its author took back, not even in the label.
+    label = _("Deleted comment") if comment.is_removed else labels.by % {"name": comment.name}
     if comment.is_removed:
         author = f'<span class="comment-author">{labels.deleted_author}</span>'
     elif comment.website:
@@ -178,7 +180,7 @@ def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=
         classes += " comment-newsroom"
     parts = [
         f'<li id="comment-{pk}" class="{classes}">'
-        f'<article class="comment-body" aria-label="{escape(labels.by % {"name": comment.name})}">'
+        f'<article class="comment-body" aria-label="{escape(label)}">'
         '<footer class="comment-meta">'
         f'<span class="avatar" style="background:hsl({avatar_colour(comment.name)} 45% 38%)" '
         f'aria-hidden="true">{"–" if comment.is_removed else escape(initials(comment.name))}</span>'

@@ -501,7 +501,10 @@ def test_deleting_a_comment_with_replies_leaves_a_placeholder(client, db, settin
     assert section.find(id="comments-title").get_text() == "1 Comment"
     assert Thread.objects.get(page=page).public_count == 1
     # The author took their words back: nothing shows who wrote them.
+    # The author took their words back: nothing shows who wrote them.
     assert "regret.example" not in str(section)
+    assert "Quick Regret" not in str(section)
+    assert item.find("article")["aria-label"] == "Deleted comment"
 
 
 # Closed threads --------------------------------------------------------------------------
