@@ -1,0 +1,215 @@
+"""A commenter's email address never leaves the server: not in any public page, JSON
+answer, error page or header, not even hashed (no Gravatar)."""
+
+import hashlib
+import re
+from urllib.parse import quote, urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+from django.test import Client
+
+from comments import services
+from comments.models import Comment
+from comments.tests import factories
+from news.tests import factories as news
+
+SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/documents/")
+
+
+def disguises(email: str) -> set[str]:
+    """The address as it might leak: as typed, lowercased, URL-encoded, or hashed."""
+    normal = email.strip().lower()
+    return {
+        email,
+        normal,
+        quote(normal, safe=""),
+        hashlib.md5(normal.encode()).hexdigest(),
+        hashlib.sha256(normal.encode()).hexdigest(),
+    }
+
+
+def leaks(response, emails) -> list[str]:
+    """Which of `emails` (in any disguise) appear in the response body or headers."""
+    text = response.content.decode("utf-8", "replace").lower()
+    text += "\n" + "\n".join(f"{k}: {v}" for k, v in response.items()).lower()
+    text += "\n" + response.cookies.output().lower()
+    return sorted(e for e in emails if any(d.lower() in text for d in disguises(e)))
+
+
+def same_site_links(url: str, response) -> set[str]:
+    if "html" not in response.get("Content-Type", ""):
+        return set()
+    soup = BeautifulSoup(response.content, "html.parser")
+    links = set()
+    for tag in soup.find_all(["a", "link", "form"]):
+        target = tag.get("href") or (tag.get("action") if tag.name == "form" else None)
+        if not target:
+            continue
+        parts = urlsplit(urljoin(url, target))
+        if parts.netloc or parts.scheme not in ("", "http") or parts.path.startswith(SKIP_PREFIXES):
+            continue
+        if tag.name == "form" and tag.get("method", "get").lower() == "post":
+            continue
+        links.add(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return links
+
+
+def crawl(client, start: list[str], limit: int = 400) -> dict[str, object]:
+    """Every public URL reachable from `start`, following redirects, with its response."""
+    seen: dict[str, object] = {}
+    queue = list(start)
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        response = client.get(url)
+        seen[url] = response
+        if response.status_code in (301, 302, 303):
+            queue.append(urlsplit(response["Location"])._replace(fragment="").geturl())
+        queue.extend(sorted(same_site_links(url, response) - seen.keys()))
+    return seen
+
+
+@pytest.fixture
+def newsroom(db, settings):
+    """A small site: two sections, authors, topics, articles with threads long enough to
+    page, comments approved, held, spam and trashed, and one from a staff member."""
+    settings.MASTHEAD_COMMENTS_PER_PAGE = 2
+    reporters = [news.author("Ada Reporter"), news.author("Ben Writer")]
+    news.topic_index()
+    story = news.article(
+        "Harbour reopens",
+        in_section=news.section("Local"),
+        authors=reporters,
+        topics=["Harbour", "Weather"],
+    )
+    other = news.article("Budget passes", in_section=news.section("Politics"), topics=["Money"])
+    emails = {
+        "approved": "Known.Reader@Example.org",
+        "replier": "replier@example.net",
+        "held": "first.timer@example.com",
+        "spam": "spammer@spam.example",
+        "trashed": "rude@example.info",
+    }
+    roots = [
+        factories.comment(story, name=f"Reader {n}", email_address=emails["approved"])
+        for n in range(4)
+    ]
+    factories.reply(
+        roots[0], name="Replier", email_address=emails["replier"], website="https://r.example"
+    )
+    factories.comment(story, email_address=emails["held"], status=Comment.Status.PENDING)
+    factories.comment(story, email_address=emails["spam"], status=Comment.Status.SPAM)
+    factories.comment(other, email_address=emails["trashed"], status=Comment.Status.TRASH)
+    factories.comment(other, email_address=emails["approved"])
+    factories.comment(other, user=factories.staff_user())
+    return {"story": story, "other": other, "emails": set(emails.values())}
+
+
+def test_no_public_url_shows_any_commenters_email_or_its_hash(newsroom):
+    story, other = newsroom["story"], newsroom["other"]
+    emails = newsroom["emails"]
+    anyone = Client()
+    author = Client()
+
+    posted = author.post(
+        "/comments/post/",
+        {"page": story.pk, "body": "My first.", "name": "New Reader", "email": "new@example.org"},
+        headers={"Accept": "application/json"},
+    )
+    mine = Comment.objects.get(email="new@example.org")
+    emails |= {"new@example.org", *Comment.objects.values_list("email", flat=True)}
+    assert posted.status_code == 201
+    refused = author.post(
+        "/comments/post/",
+        {"page": other.pk, "body": "", "name": "", "email": "nope"},
+        headers={"Accept": "application/json"},
+    )
+    assert refused.status_code == 400
+
+    start = [
+        "/",
+        story.url,
+        f"{story.url}?cpage=2",
+        f"{story.url}?cpage=3",
+        other.url,
+        "/authors/",
+        "/topics/",
+        "/search/?q=harbour",
+        "/search/?q=reader",
+        "/no-such-page/",
+        "/comments/999999/",
+        *(f"/comments/{c.pk}/" for c in Comment.objects.all()),
+    ]
+    responses = {"POST json": posted, "POST json refused": refused}
+    responses |= {f"anyone {u}": r for u, r in crawl(anyone, start).items()}
+    responses |= {
+        f"author {u}": r
+        for u, r in crawl(
+            author, [*start, f"/comments/{mine.pk}/edit/", f"/comments/{mine.pk}/delete/"]
+        ).items()
+    }
+
+    # The sweep really went everywhere a reader can go.
+    fetched = {label.split(" ", 1)[1] for label in responses}
+    for expected in (
+        "/",
+        "/local/",
+        "/politics/",
+        "/authors/ada-reporter/",
+        "/topics/harbour/",
+        f"{story.url}?replytocom={Comment.objects.filter(page=story).first().pk}",
+        f"/comments/{mine.pk}/edit/",
+    ):
+        assert expected in fetched, expected
+    statuses = {r.status_code for r in responses.values()}
+    assert {200, 201, 303, 400, 404} <= statuses
+    assert "Your comment is awaiting moderation." in responses[f"author {story.url}?cpage=3"].text
+
+    found = {label: leaks(r, emails) for label, r in responses.items()}
+    assert {label: hit for label, hit in found.items() if hit} == {}
+
+
+def test_the_article_html_holds_no_address_like_text_from_commenters(newsroom, client):
+    response = client.get(newsroom["story"].url)
+
+    assert re.findall(r"[\w.+-]+@[\w-]+\.[\w.]+", response.text) == []
+
+
+def test_a_moderators_edit_of_the_email_does_not_publish_it(newsroom, client):
+    comment = Comment.objects.filter(page=newsroom["story"], status="approved").first()
+    services.moderator_edit_comment(
+        comment=comment,
+        name=comment.name,
+        email="changed@example.org",
+        website="",
+        body=comment.body,
+    )
+
+    assert leaks(client.get(newsroom["story"].url), {"changed@example.org"}) == []
+
+
+def test_only_the_consent_cookie_gives_the_address_back_and_only_to_its_author(newsroom):
+    author = Client()
+
+    response = author.post(
+        "/comments/post/",
+        {
+            "page": newsroom["story"].pk,
+            "body": "Remember me.",
+            "name": "New Reader",
+            "email": "New@Example.org",
+            "save_commenter": "on",
+        },
+    )
+
+    # The sweep's detector sees the address where the reader asked us to keep it...
+    assert leaks(response, {"New@Example.org"}) == ["New@Example.org"]
+    assert list(response.cookies) == ["masthead_own_comments", "masthead_commenter"]
+    assert b"example.org" not in response.content
+    # ...and nowhere the next visitor or the author's next page view looks.
+    for client in (Client(), author):
+        for n in (1, 2, 3):
+            page = client.get(f"{newsroom['story'].url}?cpage={n}")
+            assert leaks(page, {"New@Example.org"}) == []
