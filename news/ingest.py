@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -73,6 +74,11 @@ class ParsedArticle:
     headline: str
     blocks: list[tuple[str, object]]
     meta: dict = field(default_factory=dict)
+    # Line of the headline and of each front matter key, for error messages.
+    lines: dict = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.lines.get("headline", 1))
 
 
 def parse_file(path: Path) -> ParsedArticle:
@@ -88,7 +94,11 @@ def parse_file(path: Path) -> ParsedArticle:
         raise IngestError(path, line, "is not UTF-8 text") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     meta, body, body_line = _split_front_matter(path, text)
-    return _parse_body(path, body, body_line, meta, markdown=path.suffix.lower() in {".md", ".markdown"})
+    parsed = _parse_body(
+        path, body, body_line, meta, markdown=path.suffix.lower() in {".md", ".markdown"}
+    )
+    parsed.lines.update({key: _line_of_key(text[4:], key) for key in meta})
+    return parsed
 
 
 def _split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
@@ -163,7 +173,7 @@ def _parse_body(path, body, first_line, meta, *, markdown):
         blocks.append(_block(lines, markdown=markdown))
     if not blocks:
         raise IngestError(path, head_line, "has a headline but no story text")
-    return ParsedArticle(headline=headline, blocks=blocks, meta=meta)
+    return ParsedArticle(headline=headline, blocks=blocks, meta=meta, lines={"headline": head_line})
 
 
 def _inline(text: str, *, markdown: bool) -> str:
@@ -187,7 +197,7 @@ def _block(lines: list[str], *, markdown: bool):
     return ("paragraph", f"<p>{_inline(text, markdown=markdown)}</p>")
 
 
-def _parse_when(path, value, key) -> dt.datetime:
+def _parse_when(path, value, key, line) -> dt.datetime:
     if isinstance(value, dt.datetime):
         when = value
     elif isinstance(value, dt.date):
@@ -195,7 +205,9 @@ def _parse_when(path, value, key) -> dt.datetime:
     else:
         when = parse_datetime(str(value)) if value else None
         if when is None:
-            raise IngestError(path, 1, f"{key}: {value!r} is not a date and time (YYYY-MM-DD HH:MM)")
+            raise IngestError(
+                path, line, f"{key}: {value!r} is not a date and time (YYYY-MM-DD HH:MM)"
+            )
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
     return when
@@ -222,20 +234,49 @@ def ingest_file(path: Path, *, default_status: str = "live") -> IngestResult:
     meta = parsed.meta
     status = str(meta.get("status", default_status)).lower()
     if status not in {"live", "draft"}:
-        raise IngestError(path, 1, f"status: {status!r} must be live or draft")
-    published = _parse_when(path, meta["published"], "published") if meta.get("published") else None
+        raise IngestError(
+            path, parsed.line_of("status"), f"status: {status!r} must be live or draft"
+        )
+    published = (
+        _parse_when(path, meta["published"], "published", parsed.line_of("published"))
+        if meta.get("published")
+        else None
+    )
     updates = []
     for entry in meta.get("updates") or []:
         if not isinstance(entry, dict) or not entry.get("text"):
-            raise IngestError(path, 1, "updates: each entry needs kind, at and text")
+            raise IngestError(
+                path, parsed.line_of("updates"), "updates: each entry needs kind, at and text"
+            )
         kind = str(entry.get("kind", "update")).lower()
         if kind not in ArticleUpdate.Kind.values:
-            raise IngestError(path, 1, f"updates: kind {kind!r} must be update or correction")
-        updates.append((kind, _parse_when(path, entry.get("at"), "updates.at"), str(entry["text"])))
+            raise IngestError(
+                path,
+                parsed.line_of("updates"),
+                f"updates: kind {kind!r} must be update or correction",
+            )
+        at = _parse_when(path, entry.get("at"), "updates.at", parsed.line_of("updates"))
+        updates.append((kind, at, str(entry["text"])))
     slug = slugify(str(meta.get("slug") or parsed.headline))[:255]
     if not slug:
-        raise IngestError(path, 1, "cannot make a slug from the headline; set slug: in front matter")
+        raise IngestError(
+            path,
+            parsed.line_of("slug"),
+            "cannot make a slug from the headline; set slug: in front matter",
+        )
 
+    try:
+        return _save(path, parsed, status, published, updates, slug)
+    except ValidationError as exc:
+        # A value the page model refuses (a dateline too long...) fails this file only.
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"headline": exc.messages}
+        name, messages = next(iter(fields.items()))
+        key = {"title": "headline", "draft_title": "headline"}.get(name, name)
+        raise IngestError(path, parsed.line_of(key), f"{key}: {' '.join(messages)}") from None
+
+
+def _save(path, parsed, status, published, updates, slug) -> "IngestResult":
+    meta = parsed.meta
     with transaction.atomic():
         section = _section(meta.get("section"), path)
         authors = [_author(name) for name in _as_list(meta.get("authors"))]
