@@ -1,0 +1,228 @@
+"""Settings read from the environment, and the SQLite connection they make."""
+
+import runpy
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections, transaction
+
+SETTINGS_FILE = Path(__file__).resolve().parent.parent / "settings.py"
+
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the database in use is not SQLite"
+)
+
+
+# The SQLite connection ---------------------------------------------------------------------
+
+
+@contextmanager
+def sqlite_file_database(path: Path):
+    """An alias for a SQLite file database with the settings' connection options; each
+    thread that uses it gets its own connection, as each request would."""
+    alias = "sqlite_file"
+    config = {**settings.DATABASES["default"], "NAME": str(path), "TEST": {}}
+    connections.settings[alias] = connections.configure_settings({"default": config})["default"]
+    try:
+        yield alias
+    finally:
+        connections[alias].close()
+        del connections[alias]
+        del connections.settings[alias]
+
+
+@sqlite_only
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path, django_db_blocker):
+    with django_db_blocker.unblock(), sqlite_file_database(tmp_path / "db.sqlite3") as alias:
+        with connections[alias].cursor() as cursor:
+            pragmas = {}
+            for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous"):
+                cursor.execute(f"PRAGMA {name}")
+                pragmas[name] = cursor.fetchone()[0]
+
+    assert pragmas == {
+        "journal_mode": "wal",
+        "busy_timeout": 20_000,
+        "foreign_keys": 1,
+        "synchronous": 1,  # NORMAL: durable across application crashes, fast under WAL
+    }
+
+
+@sqlite_only
+def test_sqlite_write_transactions_start_immediately():
+    assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+@sqlite_only
+def test_two_concurrent_read_then_write_transactions_both_succeed(tmp_path, django_db_blocker):
+    """Both read a counter, pause, then write it back plus one. In SQLite's default
+    (deferred) mode the second writer fails at once with "database is locked"; with
+    immediate transactions it waits its turn and sees the first one's write."""
+    errors = []
+    start = threading.Barrier(2)
+
+    def add_one(alias):
+        try:
+            start.wait()
+            with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+                cursor.execute("SELECT value FROM counter")
+                (value,) = cursor.fetchone()
+                time.sleep(0.3)
+                cursor.execute("UPDATE counter SET value = %s", [value + 1])
+        except Exception as exc:  # any failure of either writer is the finding
+            errors.append(repr(exc))
+        finally:
+            connections[alias].close()
+
+    with django_db_blocker.unblock(), sqlite_file_database(tmp_path / "db.sqlite3") as alias:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("CREATE TABLE counter (value INTEGER NOT NULL)")
+            cursor.execute("INSERT INTO counter (value) VALUES (0)")
+        threads = [threading.Thread(target=add_one, args=[alias]) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT value FROM counter")
+            (value,) = cursor.fetchone()
+
+    assert errors == []
+    assert value == 2
+
+
+# Reading the environment -------------------------------------------------------------------
+
+
+@pytest.fixture
+def load_settings(monkeypatch, tmp_path):
+    """Build masthead's settings afresh from the given environment (nothing else set)."""
+
+    def load(**env):
+        for name in (
+            "DATABASE_URL",
+            "CACHE_URL",
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "SQLITE_BUSY_TIMEOUT",
+            "MASTHEAD_PAGE_SIZE",
+            "DATABASE_CONN_MAX_AGE",
+        ):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("MASTHEAD_VAR_DIR", str(tmp_path / "var"))
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS_FILE))
+
+    return load
+
+
+def test_without_database_url_the_database_is_sqlite_in_the_var_directory(load_settings, tmp_path):
+    database = load_settings()["DATABASES"]["default"]
+
+    assert (database["ENGINE"], database["NAME"]) == (
+        "django.db.backends.sqlite3",
+        str(tmp_path / "var" / "db.sqlite3"),
+    )
+    assert database["CONN_MAX_AGE"] == 0
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert database["OPTIONS"]["timeout"] == 20
+    assert "PRAGMA journal_mode=WAL;" in database["OPTIONS"]["init_command"]
+
+
+def test_sqlite_busy_timeout_sets_how_long_a_writer_waits(load_settings):
+    database = load_settings(SQLITE_BUSY_TIMEOUT="5")["DATABASES"]["default"]
+
+    assert database["OPTIONS"]["timeout"] == 5
+
+
+def test_database_url_selects_postgresql_with_persistent_connections(load_settings):
+    database = load_settings(DATABASE_URL="postgres://news:pw@db.internal:5432/masthead")[
+        "DATABASES"
+    ]["default"]
+
+    assert (database["ENGINE"], database["HOST"], database["NAME"], database["USER"]) == (
+        "django.db.backends.postgresql",
+        "db.internal",
+        "masthead",
+        "news",
+    )
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (60, True)
+    assert database.get("OPTIONS", {}) == {}
+
+
+def test_cache_url_selects_a_shared_redis_cache(load_settings):
+    cache = load_settings(CACHE_URL="redis://cache.internal:6379/1")["CACHES"]["default"]
+
+    assert cache == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache.internal:6379/1",
+        "KEY_PREFIX": "masthead",
+    }
+
+
+def test_without_cache_url_the_cache_is_local_memory(load_settings):
+    cache = load_settings()["CACHES"]["default"]
+
+    assert cache["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_an_unsupported_cache_url_says_which_ones_work(load_settings):
+    with pytest.raises(ImproperlyConfigured) as failure:
+        load_settings(CACHE_URL="memcached://cache:11211")
+
+    assert str(failure.value) == (
+        "CACHE_URL='memcached://cache:11211' is not supported; use redis://host:port/db, "
+        "locmem:// or dummy://."
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean; use true or false."),
+        ("MASTHEAD_PAGE_SIZE", "twelve", "MASTHEAD_PAGE_SIZE='twelve' is not a whole number."),
+    ],
+)
+def test_a_malformed_value_names_the_variable_and_what_it_should_be(
+    load_settings, name, value, message
+):
+    with pytest.raises(ImproperlyConfigured) as failure:
+        load_settings(**{name: value})
+
+    assert str(failure.value) == message
+
+
+def test_debug_and_allowed_hosts_come_from_the_environment(load_settings):
+    loaded = load_settings(DEBUG="true", ALLOWED_HOSTS="news.example.org, www.news.example.org")
+
+    assert loaded["DEBUG"] is True
+    assert loaded["ALLOWED_HOSTS"] == ["news.example.org", "www.news.example.org"]
+
+
+def test_debug_is_off_and_hosts_are_local_by_default(load_settings):
+    loaded = load_settings()
+
+    assert loaded["DEBUG"] is False
+    assert loaded["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost", "[::1]"]
+
+
+def test_without_secret_key_a_generated_key_is_kept_in_the_var_directory(load_settings, tmp_path):
+    first = load_settings()["SECRET_KEY"]
+    second = load_settings()["SECRET_KEY"]
+
+    key_file = tmp_path / "var" / "secret_key"
+    assert first == second == key_file.read_text()
+    assert len(first) == 50
+    assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_secret_key_from_the_environment_wins(load_settings, tmp_path):
+    assert load_settings(SECRET_KEY="from-the-environment")["SECRET_KEY"] == "from-the-environment"
+    assert not (tmp_path / "var" / "secret_key").exists()
