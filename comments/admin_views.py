@@ -4,20 +4,20 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q, TextField
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from . import services
 from .errors import ApplicationError
-from .models import Comment
+from .models import Comment, Report
 
 PERMISSION = "comments.change_comment"
 STATUS_TABS = [
@@ -34,7 +34,24 @@ ACTION_LABELS = {
     "trash": gettext_lazy("Trash"),
     "restore": gettext_lazy("Restore"),
     "delete": gettext_lazy("Delete forever"),
+    "feature": gettext_lazy("Pick"),
+    "unfeature": gettext_lazy("Unpick"),
+    "trust": gettext_lazy("Trust"),
+    "ban": gettext_lazy("Ban"),
 }
+# Keyboard shortcuts of the queue (the row with focus): also shown on the buttons.
+SHORTCUTS = {"approve": "a", "spam": "s", "trash": "t", "restore": "r", "unapprove": "u"}
+REASON_FILTERS = [
+    ("first comment", gettext_lazy("First comment")),
+    ("link", gettext_lazy("Links")),
+    ("toxicity", gettext_lazy("Toxicity")),
+    ("learned filter", gettext_lazy("Learned filter")),
+    ("listed", gettext_lazy("Lists")),
+    ("banned", gettext_lazy("Banned")),
+    ("reported", gettext_lazy("Reader reports")),
+    ("honeypot", gettext_lazy("Bot traps")),
+    ("Akismet", gettext_lazy("Akismet")),
+]
 DONE_MESSAGES = {
     "approve": ("%(n)d comment approved.", "%(n)d comments approved."),
     "unapprove": ("%(n)d comment unapproved.", "%(n)d comments unapproved."),
@@ -42,6 +59,10 @@ DONE_MESSAGES = {
     "trash": ("%(n)d comment moved to the trash.", "%(n)d comments moved to the trash."),
     "restore": ("%(n)d comment restored.", "%(n)d comments restored."),
     "delete": ("%(n)d comment deleted forever.", "%(n)d comments deleted forever."),
+    "feature": ("%(n)d comment picked.", "%(n)d comments picked."),
+    "unfeature": ("%(n)d comment unpicked.", "%(n)d comments unpicked."),
+    "trust": ("%(n)d commenter trusted.", "%(n)d commenters trusted."),
+    "ban": ("%(n)d commenter banned.", "%(n)d commenters banned."),
 }
 
 
@@ -54,13 +75,16 @@ def pending_count() -> int:
     return Comment.objects.filter(status=Comment.Status.PENDING).count()
 
 
-def row_actions(status: str) -> list[str]:
-    return {
-        "pending": ["approve", "spam", "trash"],
-        "approved": ["unapprove", "spam", "trash"],
-        "spam": ["restore", "approve", "delete"],
+def row_actions(comment) -> list[str]:
+    actions = {
+        "pending": ["approve", "spam", "trash", "trust", "ban"],
+        "approved": ["unapprove", "spam", "trash", "unfeature" if comment.featured else "feature"],
+        "spam": ["restore", "approve", "delete", "ban"],
         "trash": ["restore", "delete"],
-    }[status]
+    }[comment.status]
+    if not comment.email:
+        actions = [a for a in actions if a not in ("trust", "ban")]
+    return actions
 
 
 def index(request):
@@ -77,6 +101,15 @@ def index(request):
         page_filter = Page.objects.filter(pk=int(page_id)).first()
         if page_filter:
             comments = comments.filter(page_id=page_filter.pk)
+    reason = request.GET.get("reason", "")
+    if reason in dict(REASON_FILTERS):
+        comments = comments.annotate(
+            reasons_text=Cast("moderation_reasons", TextField())
+        ).filter(reasons_text__icontains=reason)
+    else:
+        reason = ""
+    if request.GET.get("reported"):
+        comments = comments.filter(reports__resolved=False).distinct()
     query = request.GET.get("q", "").strip()[:200]
     if query:
         comments = comments.filter(
@@ -88,7 +121,11 @@ def index(request):
     comments = comments.order_by("-created_at", "-pk")
     paginator = Paginator(comments, 50)
     page_obj = paginator.get_page(request.GET.get("p"))
-    rows = list(page_obj.object_list.select_related("parent"))
+    rows = list(
+        page_obj.object_list.select_related("parent").prefetch_related(
+            Prefetch("reports", queryset=Report.objects.filter(resolved=False))
+        )
+    )
     titles = dict(
         Page.objects.filter(pk__in={c.page_id for c in rows}).values_list("pk", "title")
     )
@@ -103,7 +140,9 @@ def index(request):
                 {
                     "comment": c,
                     "page_title": titles.get(c.page_id, _("(deleted page)")),
-                    "actions": [(a, ACTION_LABELS[a]) for a in row_actions(c.status)],
+                    "actions": [
+                        (a, ACTION_LABELS[a], SHORTCUTS.get(a, "")) for a in row_actions(c)
+                    ],
                 }
                 for c in rows
             ],
@@ -112,6 +151,8 @@ def index(request):
             "tabs": [(key, label, counts.get(key)) for key, label in STATUS_TABS],
             "bulk_actions": [(a, ACTION_LABELS[a]) for a in services.MODERATION_ACTIONS],
             "query": query,
+            "reason": reason,
+            "reason_filters": REASON_FILTERS,
             "page_filter": page_filter,
             "here": request.get_full_path(),
         },
@@ -169,5 +210,11 @@ def edit(request, comment_id: int):
     return TemplateResponse(
         request,
         "comments/admin/edit.html",
-        {"form": form, "comment": comment, "page": page},
+        {
+            "form": form,
+            "comment": comment,
+            "page": page,
+            "events": comment.events.select_related("actor"),
+            "reports": comment.reports.order_by("created_at"),
+        },
     )

@@ -53,3 +53,9 @@ class Refused(ApplicationError):
     code = "refused"
     status = 403
     default_message = _("Sorry, your comment could not be posted.")
+
+
+class AlreadyReported(ApplicationError):
+    code = "already_reported"
+    status = 409
+    default_message = _("You have already reported this comment. Thank you.")

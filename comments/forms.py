@@ -1,7 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import Report
 from .services import LIMITS
+
+# A field people never see and bots fill in.
+HONEYPOT = "homepage"
 
 
 class CommentForm(forms.Form):
@@ -49,9 +53,10 @@ class CommentForm(forms.Form):
         if self.staff:
             for name in ("name", "email", "website", "save_commenter"):
                 del self.fields[name]
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if getattr(field, "max_length", None):
-                # The browser may stop typing at the limit; the server still says so.
+                # A browser enforcing maxlength cuts pasted text silently; over the limit
+                # must be a field error instead.
                 field.widget.attrs.pop("maxlength", None)
 
 
@@ -61,4 +66,19 @@ class CommentEditForm(forms.Form):
         max_length=LIMITS["body"],
         widget=forms.Textarea(attrs={"rows": 7}),
         error_messages={"required": _("Please type your comment.")},
+    )
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("What is wrong with this comment?"),
+        choices=Report.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose a reason.")},
+    )
+    note = forms.CharField(
+        label=_("Anything moderators should know (optional)"),
+        max_length=LIMITS["note"],
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

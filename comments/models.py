@@ -49,10 +49,13 @@ class CommentQuerySet(models.QuerySet):
         return self.filter(status=Comment.Status.APPROVED)
 
     def visible_to(self, own_ids=()):
-        """Approved comments, plus the reader's own comments awaiting moderation."""
+        """Approved comments, plus the reader's own comments awaiting moderation (held or
+        caught as spam: either way the author just sees it waiting)."""
         condition = models.Q(status=Comment.Status.APPROVED)
         if own_ids:
-            condition |= models.Q(pk__in=list(own_ids), status=Comment.Status.PENDING)
+            condition |= models.Q(
+                pk__in=list(own_ids), status__in=[Comment.Status.PENDING, Comment.Status.SPAM]
+            )
         return self.filter(condition)
 
     def in_thread_order(self):
@@ -98,6 +101,15 @@ class Comment(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=255, blank=True)
     moderation_reasons = models.JSONField(default=list, blank=True)
+    spam_score = models.FloatField(null=True, blank=True)
+    toxicity = models.FloatField(null=True, blank=True)
+    featured = models.BooleanField(
+        _("editors' pick"), default=False, help_text=_("Marked as a pick and shown first.")
+    )
+    report_count = models.PositiveSmallIntegerField(default=0)
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When moderators were told it is waiting.")
+    )
     created_at = models.DateTimeField(db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
 
@@ -129,3 +141,139 @@ class Comment(models.Model):
     @property
     def top_level_path(self) -> str:
         return self.path[:PATH_SEGMENT_LENGTH]
+
+
+class Commenter(models.Model):
+    """A moderator's standing decision about everyone posting with one email address."""
+
+    class Standing(models.TextChoices):
+        TRUSTED = "trusted", _("Trusted: approve directly")
+        BANNED = "banned", _("Banned: send to spam")
+
+    email = models.EmailField(max_length=254, unique=True)
+    standing = models.CharField(max_length=20, choices=Standing.choices)
+    note = models.CharField(max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=models.functions.Lower("email")),
+                name="commenter_email_lowercase",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_standing_display()})"
+
+    def get_absolute_url(self):
+        return reverse("comments_admin:index") + f"?status=all&q={self.email}"
+
+
+class ModerationRule(models.Model):
+    """A moderator-managed word, email, IP or domain that holds comments or sends them
+    straight to spam or trash (WordPress's "Comment Moderation" and "Disallowed Comment
+    Keys")."""
+
+    class Kind(models.TextChoices):
+        WORD = "word", _("Word or phrase (in name, email, website or text)")
+        EMAIL = "email", _("Email address")
+        IP = "ip", _("IP address or prefix")
+        DOMAIN = "domain", _("Domain (in links, website or email)")
+
+    class Action(models.TextChoices):
+        HOLD = "hold", _("Hold for moderation")
+        SPAM = "spam", _("Send to spam")
+        TRASH = "trash", _("Send to trash")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.WORD)
+    value = models.CharField(max_length=255)
+    action = models.CharField(max_length=20, choices=Action.choices, default=Action.HOLD)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [FieldPanel("kind"), FieldPanel("value"), FieldPanel("action")]
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="unique_moderation_rule")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.value} → {self.get_action_display()}"
+
+    def get_absolute_url(self):
+        return reverse("wagtailsnippets_comments_moderationrule:edit", args=[self.pk])
+
+
+class ModerationEvent(models.Model):
+    """Who did what to a comment, and when: every moderator action and every automatic
+    decision."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    note = models.CharField(max_length=255, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        who = self.actor or _("system")
+        return f"{self.at:%Y-%m-%d %H:%M} {who}: {self.action}"
+
+    def get_absolute_url(self):
+        return reverse("comments_admin:edit", args=[self.comment_id])
+
+
+class Report(models.Model):
+    """A reader's report that a comment breaks the rules."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam")
+        ABUSE = "abuse", _("Abusive or harassing")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        OTHER = "other", _("Something else")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.CharField(max_length=300, blank=True)
+    # A keyed hash of the reader's browser or address: enough to count each reader once,
+    # nothing that identifies them.
+    reporter = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader")
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on comment {self.comment_id}"
+
+    def get_absolute_url(self):
+        return reverse("comments_admin:edit", args=[self.comment_id])
+
+
+class SpamModel(models.Model):
+    """The learned spam filter's weights (a linear model on hashed features), stored as
+    NumPy arrays rather than a pickle so that loading it runs no code."""
+
+    name = models.CharField(max_length=40, unique=True, default="default")
+    weights = models.BinaryField()
+    trained_on = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"spam model {self.name} v{self.version}"
+
+    def get_absolute_url(self):
+        return reverse("comments_admin:index")

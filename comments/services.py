@@ -8,12 +8,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import markup, signals
-from .errors import CommentsClosed, EditWindowClosed, NotFound, Refused, ValidationFailed
-from .models import PATH_SEGMENT, PATH_SEPARATOR, Comment, Thread
+from . import markup, signals, tasks
+from .errors import (
+    AlreadyReported,
+    CommentsClosed,
+    EditWindowClosed,
+    NotFound,
+    Refused,
+    ValidationFailed,
+)
+from .models import (
+    PATH_SEGMENT,
+    PATH_SEPARATOR,
+    Comment,
+    Commenter,
+    ModerationEvent,
+    Report,
+    Thread,
+)
 from .moderation import Action, Candidate, moderate
 
-LIMITS = {"body": 5000, "name": 100, "email": 254, "website": 200}
+LIMITS = {"body": 5000, "name": 100, "email": 254, "website": 200, "note": 300}
 DELETED_TEXT = "This comment was deleted."
 
 
@@ -80,12 +95,15 @@ def submit_comment(
     user_agent: str = "",
     user=None,
     created_at: dt.datetime | None = None,
+    traps: dict | None = None,
 ) -> Comment:
     """Store a new comment on `page` with the status the moderation pipeline gives it.
 
     Raises CommentsClosed when the page takes no comments, Refused when the pipeline
-    rejects it, ValidationFailed for bad input. A signed-in staff member comments as
-    themselves and is marked as from the newsroom.
+    rejects it, ValidationFailed for bad input, and what a pipeline check raises (the form
+    expired, too many posts, a duplicate). A signed-in staff member comments as themselves
+    and is marked as from the newsroom. `traps` carries the form's honeypot and signed
+    timestamp for the bot-trap check; posts from the web always pass it.
     """
     if not comments_open(page):
         raise CommentsClosed()
@@ -120,7 +138,8 @@ def submit_comment(
     decision = moderate(
         Candidate(
             page=page, name=name, email=email, website=website, body=body,
-            ip_address=ip_address, user=user, parent=parent,
+            ip_address=ip_address, user=user, parent=parent, user_agent=user_agent or "",
+            traps=traps,
         )
     )
     if decision.action == Action.REJECT:
@@ -129,6 +148,7 @@ def submit_comment(
         Action.ACCEPT: Comment.Status.APPROVED,
         Action.HOLD: Comment.Status.PENDING,
         Action.SPAM: Comment.Status.SPAM,
+        Action.TRASH: Comment.Status.TRASH,
     }[decision.action]
 
     created_at = created_at or timezone.now()
@@ -149,7 +169,13 @@ def submit_comment(
             ip_address=ip_address or None,
             user_agent=(user_agent or "")[:255],
             moderation_reasons=decision.reasons,
+            spam_score=decision.scores.get("spam"),
+            toxicity=decision.scores.get("toxicity"),
             created_at=created_at,
+        )
+        ModerationEvent.objects.create(
+            comment=comment, action="submitted", to_status=status,
+            note="; ".join(decision.reasons)[:255],
         )
         segment = _path_segment(created_at, comment.pk)
         comment.path = (parent.path + PATH_SEPARATOR + segment) if parent else segment
@@ -160,6 +186,8 @@ def submit_comment(
     transaction.on_commit(
         lambda: signals.comment_submitted.send(sender=Comment, comment=comment)
     )
+    if status == Comment.Status.PENDING:
+        transaction.on_commit(lambda: tasks.comments_held(comment_ids=[comment.pk]))
     return comment
 
 
@@ -220,48 +248,92 @@ def _remove(comment: Comment) -> None:
 
 # Moderator actions ---------------------------------------------------------------------
 
-MODERATION_ACTIONS = ("approve", "unapprove", "spam", "trash", "restore", "delete")
+MODERATION_ACTIONS = (
+    "approve", "unapprove", "spam", "trash", "restore", "delete",
+    "feature", "unfeature", "trust", "ban",
+)
+TARGETS = {
+    "approve": Comment.Status.APPROVED,
+    "unapprove": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+    "trust": Comment.Status.APPROVED,
+    "ban": Comment.Status.SPAM,
+}
+TEACHING = {Comment.Status.APPROVED, Comment.Status.SPAM}
+
+
+def _target_status(comment: Comment, action: str) -> str | None:
+    if action == "restore":
+        if comment.status not in (Comment.Status.TRASH, Comment.Status.SPAM):
+            return None
+        restored = comment.status_before_trash or Comment.Status.PENDING
+        if restored in (Comment.Status.TRASH, Comment.Status.SPAM):
+            restored = Comment.Status.PENDING
+        return restored
+    return TARGETS.get(action)
 
 
 def moderate_comments(*, comment_ids, action: str, moderator=None) -> int:
     """Apply a moderator's decision to comments; returns how many changed.
 
     approve / unapprove (back to pending) / spam / trash / restore (from trash or spam to
-    what it was, or pending) / delete (forever)."""
+    what it was, or pending) / delete (forever) / feature and unfeature (editors' picks) /
+    trust (approve, and approve that email from now on) / ban (spam, and send that email
+    to spam from now on). Each change is logged with who made it; approve and spam teach
+    the spam filter, and undoing such a decision retrains it."""
     if action not in MODERATION_ACTIONS:
         raise ValidationFailed(_("Unknown action."), fields={"action": [_("Unknown action.")]})
+    actor = moderator if getattr(moderator, "pk", None) else None
     changed = 0
+    learn, retrain = [], False
     with transaction.atomic():
         comments = list(Comment.objects.select_for_update().filter(pk__in=list(comment_ids)))
         pages = set()
         for comment in comments:
             before = comment.status
+            if action in ("trust", "ban") and comment.email:
+                Commenter.objects.update_or_create(
+                    email=comment.email.lower(),
+                    defaults={"standing": "trusted" if action == "trust" else "banned"},
+                )
             if action == "delete":
+                if before in TEACHING and _decided_by_moderator(comment):
+                    retrain = True
                 comment.delete()
-            elif action == "restore":
-                if before not in (Comment.Status.TRASH, Comment.Status.SPAM):
+            elif action in ("feature", "unfeature"):
+                featured = action == "feature"
+                if comment.featured == featured or (featured and before != "approved"):
                     continue
-                comment.status = comment.status_before_trash or Comment.Status.PENDING
-                if comment.status in (Comment.Status.TRASH, Comment.Status.SPAM):
-                    comment.status = Comment.Status.PENDING
-                comment.status_before_trash = ""
-                comment.save(update_fields=["status", "status_before_trash"])
+                comment.featured = featured
+                comment.save(update_fields=["featured"])
+                ModerationEvent.objects.create(
+                    comment=comment, actor=actor, action=action,
+                    from_status=before, to_status=before,
+                )
             else:
-                target = {
-                    "approve": Comment.Status.APPROVED,
-                    "unapprove": Comment.Status.PENDING,
-                    "spam": Comment.Status.SPAM,
-                    "trash": Comment.Status.TRASH,
-                }[action]
-                if before == target:
-                    continue
-                if target in (Comment.Status.TRASH, Comment.Status.SPAM) and before not in (
-                    Comment.Status.TRASH,
-                    Comment.Status.SPAM,
-                ):
-                    comment.status_before_trash = before
-                comment.status = target
-                comment.save(update_fields=["status", "status_before_trash"])
+                target = _target_status(comment, action)
+                if target is None or target == before:
+                    if action not in ("trust", "ban"):
+                        continue
+                else:
+                    if target in (Comment.Status.TRASH, Comment.Status.SPAM) and before not in (
+                        Comment.Status.TRASH,
+                        Comment.Status.SPAM,
+                    ):
+                        comment.status_before_trash = before
+                    if target == Comment.Status.APPROVED:
+                        Report.objects.filter(comment=comment).update(resolved=True)
+                    comment.status = target
+                    comment.save(update_fields=["status", "status_before_trash"])
+                    if before in TEACHING and _decided_by_moderator(comment):
+                        retrain = True
+                    elif target in TEACHING and actor is not None:
+                        learn.append((comment.pk, target == Comment.Status.SPAM))
+                ModerationEvent.objects.create(
+                    comment=comment, actor=actor, action=action,
+                    from_status=before, to_status=comment.status,
+                )
             changed += 1
             pages.add(comment.page_id)
             transaction.on_commit(
@@ -272,7 +344,62 @@ def moderate_comments(*, comment_ids, action: str, moderator=None) -> int:
         for page_id in pages:
             _recount(page_id)
             _after_commit(page_id)
+    if retrain:
+        transaction.on_commit(tasks.spam_filter_retrain)
+    elif learn:
+        transaction.on_commit(lambda: tasks.spam_filter_learn(decisions=learn))
     return changed
+
+
+def _decided_by_moderator(comment: Comment) -> bool:
+    """Whether the comment's current approve/spam status came from a moderator."""
+    last = (
+        ModerationEvent.objects.filter(comment=comment)
+        .exclude(action__in=["feature", "unfeature"])
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return last is not None and last.actor_id is not None
+
+
+def report_comment(*, comment_id: int, reason: str, reporter_key: str, note: str = "") -> Report:
+    """A reader reports a public comment. Reports from MASTHEAD_COMMENTS_REPORTS_TO_HOLD
+    different readers hold it until a moderator decides; a reader reports a comment once."""
+    if reason not in Report.Reason.values:
+        raise ValidationFailed(fields={"reason": [_("Please choose a reason.")]})
+    check_limits(note=note)
+    with transaction.atomic():
+        comment = (
+            Comment.objects.select_for_update()
+            .filter(pk=comment_id, status=Comment.Status.APPROVED)
+            .first()
+        )
+        if comment is None:
+            raise NotFound()
+        if Report.objects.filter(comment=comment, reporter=reporter_key).exists():
+            raise AlreadyReported()
+        report = Report.objects.create(
+            comment=comment, reason=reason, note=note.strip(), reporter=reporter_key
+        )
+        comment.report_count = Report.objects.filter(comment=comment, resolved=False).count()
+        fields = ["report_count"]
+        threshold = settings.MASTHEAD_COMMENTS_REPORTS_TO_HOLD
+        if threshold and comment.report_count >= threshold:
+            comment.status = Comment.Status.PENDING
+            comment.moderation_reasons = [
+                *comment.moderation_reasons,
+                f"hold: reported by {comment.report_count} readers",
+            ]
+            fields += ["status", "moderation_reasons"]
+            ModerationEvent.objects.create(
+                comment=comment, action="reported", from_status="approved",
+                to_status="pending", note=f"reported by {comment.report_count} readers",
+            )
+            _recount(comment.page_id)
+            _after_commit(comment.page_id, comment_ids=[comment.pk])
+            transaction.on_commit(lambda: tasks.comments_held(comment_ids=[comment.pk]))
+        comment.save(update_fields=fields)
+    return report
 
 
 def moderator_edit_comment(*, comment: Comment, name: str, email: str, website: str, body: str):

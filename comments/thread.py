@@ -76,6 +76,7 @@ THREAD_FIELDS = (
     "edited_at",
     "is_newsroom",
     "is_removed",
+    "featured",
     "parent_id",
     "page_id",
 )
@@ -135,6 +136,8 @@ class Labels:
         self.edit = escape(_("Edit"))
         self.delete = escape(_("Delete"))
         self.newsroom = escape(_("Newsroom"))
+        self.pick = escape(_("Editors’ pick"))
+        self.report = escape(_("Report"))
         self.edited = escape(_("edited"))
         self.deleted_author = escape(_("Deleted"))
         self.deleted_text = escape(_(DELETED_TEXT))
@@ -159,7 +162,8 @@ class Labels:
 def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=None) -> str:
     """The HTML of one comment, without its replies or its closing </li>."""
     labels = labels or Labels()
-    pending = comment.status == Comment.Status.PENDING
+    # Held or caught as spam: either way its author just sees it waiting.
+    pending = comment.status != Comment.Status.APPROVED
     name = escape(comment.name)
     pk = comment.pk
     # A placeholder shows nothing of what its author took back, not even in the label.
@@ -178,6 +182,8 @@ def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=
         classes += " comment-pending"
     if comment.is_newsroom:
         classes += " comment-newsroom"
+    if comment.featured:
+        classes += " comment-featured"
     parts = [
         f'<li id="comment-{pk}" class="{classes}">'
         f'<article class="comment-body" aria-label="{escape(label)}">'
@@ -186,6 +192,7 @@ def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=
         f'aria-hidden="true">{"–" if comment.is_removed else escape(initials(comment.name))}</span>'
         f"{author}",
         f' <span class="badge">{labels.newsroom}</span>' if comment.is_newsroom else "",
+        f' <span class="badge badge-pick">{labels.pick}</span>' if comment.featured else "",
         f'<span class="comment-time"><a href="#comment-{pk}">'
         f'<time datetime="{comment.created_at.isoformat()}">'
         f"{labels.when(comment.created_at)}</time>"
@@ -213,10 +220,29 @@ def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=
             f'<a class="comment-edit-link" href="/comments/{pk}/edit/">{labels.edit}</a>'
             f'<a class="comment-delete-link" href="/comments/{pk}/delete/">{labels.delete}</a>'
         )
+    if not pending and not comment.is_removed:
+        actions.append(
+            f'<a class="comment-report-link" rel="nofollow" href="/comments/{pk}/report/">'
+            f"{labels.report}</a>"
+        )
     if actions:
         parts.append('<div class="comment-actions">' + "".join(actions) + "</div>")
     parts.append("</article>")
     return "".join(parts)
+
+
+def render_picks(comments, *, reply_url: str) -> str:
+    """The editors' picks, each linking to its place in the thread."""
+    labels = Labels()
+    items = []
+    for comment in comments:
+        items.append(
+            f'<li class="comment-pick"><p class="comment-meta"><span class="comment-author">'
+            f"{escape(comment.name)}</span> · "
+            f'<a href="/comments/{comment.pk}/">{labels.when(comment.created_at)}</a></p>'
+            f'<div class="comment-text">{comment.body_html}</div></li>'
+        )
+    return mark_safe('<ol class="pick-list">' + "".join(items) + "</ol>")
 
 
 def render_thread(thread: ThreadPage, *, own_ids=(), can_reply=True, reply_url="") -> str:

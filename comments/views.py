@@ -17,7 +17,7 @@ from wagtail.models import Page
 
 from . import services
 from .errors import ApplicationError, NotFound, ValidationFailed
-from .forms import CommentEditForm, CommentForm
+from .forms import HONEYPOT, CommentEditForm, CommentForm, ReportForm
 from .models import Comment
 from .thread import count_heading, page_of_comment, permalink_time, render_comment
 
@@ -156,12 +156,16 @@ def post_comment(request):
             ip_address=_client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             user=request.user,
+            traps={"honeypot": data.get(HONEYPOT, ""), "timestamp": data.get("ts", "")},
         )
     except ApplicationError as error:
         if as_json:
             return _error_json(error)
         _add_errors(form, error)
-        return _render_page_with_form(request, page, form, status=error.status)
+        response = _render_page_with_form(request, page, form, status=error.status)
+        for header, value in error.headers.items():
+            response[header] = value
+        return response
 
     own = [comment.pk, *own_comment_ids(request)]
     if as_json:
@@ -331,3 +335,73 @@ def safe_next(request, default="/"):
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
+
+
+READER_COOKIE = "masthead_reader"
+
+
+def _reporter_key(request, reader_id: str) -> str:
+    """A keyed hash of the reader's browser id: counts each reader once, names nobody."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"reader:{reader_id}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+@require_http_methods(["GET", "POST"])
+def report_comment(request, comment_id: int):
+    """Report a comment to the moderators (a form that works without JavaScript)."""
+    from django.utils.crypto import get_random_string
+
+    as_json = wants_json(request)
+    comment = Comment.objects.public().filter(pk=comment_id).first()
+    if comment is None:
+        if as_json:
+            return _error_json(NotFound())
+        raise Http404(_("That comment does not exist or is not visible."))
+    back = _back_to(request, comment)
+    reader_id = request.COOKIES.get(READER_COOKIE, "")
+    if not (reader_id.isalnum() and len(reader_id) == 32):
+        reader_id = get_random_string(32)
+    context = {"comment": comment, "back": back}
+    status = 200
+    if request.method == "POST":
+        try:
+            data = _parse_body(request)
+            form = ReportForm(data)
+            if not form.is_valid():
+                raise ValidationFailed(fields=_form_errors(form))
+            services.report_comment(
+                comment_id=comment.pk,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                reporter_key=_reporter_key(request, reader_id),
+            )
+        except ApplicationError as error:
+            if as_json:
+                response = _error_json(error)
+            else:
+                form = ReportForm(request.POST)
+                _add_errors(form, error)
+                context.update(form=form, done=error.code == "already_reported")
+                response = TemplateResponse(
+                    request, "comments/report.html", context, status=error.status
+                )
+        else:
+            if as_json:
+                response = JsonResponse({"reported": comment.pk}, status=201)
+            else:
+                context["done"] = True
+                response = TemplateResponse(request, "comments/report.html", context, status=201)
+    else:
+        context["form"] = ReportForm()
+        response = TemplateResponse(request, "comments/report.html", context, status=status)
+    response.set_cookie(
+        READER_COOKIE, reader_id, max_age=60 * 60 * 24 * 365, httponly=True, samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response

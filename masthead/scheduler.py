@@ -41,3 +41,6 @@ def tick() -> None:
     if "published" in report.lower() and "0 " not in report:
         logger.info(report.strip())
     run_pending_tasks()
+    from comments.notifications import send_digest_if_due
+
+    send_digest_if_due()

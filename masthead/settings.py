@@ -1,7 +1,9 @@
 """masthead settings, read once from the environment (see docs/settings.md)."""
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -96,6 +98,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +259,25 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_I18N_ENABLED = False
 
+# Feeds, sitemaps and structured data
+MASTHEAD_FEED_CONTENT = os.environ.get("MASTHEAD_FEED_CONTENT", "full")
+if MASTHEAD_FEED_CONTENT not in {"full", "summary"}:
+    raise ImproperlyConfigured(
+        f"MASTHEAD_FEED_CONTENT={MASTHEAD_FEED_CONTENT!r}: use full (whole articles in the "
+        "feeds) or summary."
+    )
+# The "domain,date" of the tag: URIs that identify articles in feeds. Feed readers treat a
+# new identifier as a new article, so it is fixed once and never follows the site's address.
+MASTHEAD_FEED_ID_AUTHORITY = os.environ.get("MASTHEAD_FEED_ID_AUTHORITY") or (
+    f"{urlsplit(WAGTAILADMIN_BASE_URL).hostname or 'localhost'},2024"
+)
+if not re.fullmatch(r"[A-Za-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?", MASTHEAD_FEED_ID_AUTHORITY):
+    raise ImproperlyConfigured(
+        f"MASTHEAD_FEED_ID_AUTHORITY={MASTHEAD_FEED_ID_AUTHORITY!r} is not a domain and a date, "
+        "e.g. courier.example,2024."
+    )
+MASTHEAD_WEBSUB_HUB = os.environ.get("MASTHEAD_WEBSUB_HUB", "")
+
 # masthead
 MASTHEAD_PAGE_SIZE = env_int("MASTHEAD_PAGE_SIZE", 12)
 MASTHEAD_SCHEDULER_INTERVAL = env_int("MASTHEAD_SCHEDULER_INTERVAL", 15)
@@ -264,3 +286,33 @@ MASTHEAD_COMMENTS_PER_PAGE = env_int("MASTHEAD_COMMENTS_PER_PAGE", 50)
 MASTHEAD_COMMENTS_MODERATION = os.environ.get("MASTHEAD_COMMENTS_MODERATION", "first")
 MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS = env_int("MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS", 0)
 MASTHEAD_COMMENTS_EDIT_MINUTES = env_int("MASTHEAD_COMMENTS_EDIT_MINUTES", 15)
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+
+
+# Moderation pipeline (see docs/moderation.md)
+if "MASTHEAD_COMMENT_CHECKS" in os.environ:
+    MASTHEAD_COMMENT_CHECKS = env_list("MASTHEAD_COMMENT_CHECKS", [])
+MASTHEAD_COMMENTS_MIN_SECONDS = env_float("MASTHEAD_COMMENTS_MIN_SECONDS", 3)
+MASTHEAD_COMMENTS_FORM_MAX_AGE = env_int("MASTHEAD_COMMENTS_FORM_MAX_AGE", 3 * 24 * 3600)
+MASTHEAD_COMMENTS_RATE_LIMITS = os.environ.get("MASTHEAD_COMMENTS_RATE_LIMITS", "5/60,30/3600")
+MASTHEAD_COMMENTS_MAX_LINKS = env_int("MASTHEAD_COMMENTS_MAX_LINKS", 2)
+MASTHEAD_COMMENTS_TOXICITY_THRESHOLD = env_float("MASTHEAD_COMMENTS_TOXICITY_THRESHOLD", 0.9)
+MASTHEAD_COMMENTS_SPAM_THRESHOLD = env_float("MASTHEAD_COMMENTS_SPAM_THRESHOLD", 0.9)
+MASTHEAD_COMMENTS_SPAM_HOLD_THRESHOLD = env_float("MASTHEAD_COMMENTS_SPAM_HOLD_THRESHOLD", 0.7)
+MASTHEAD_COMMENTS_REPORTS_TO_HOLD = env_int("MASTHEAD_COMMENTS_REPORTS_TO_HOLD", 3)
+MASTHEAD_COMMENTS_NOTIFY = os.environ.get("MASTHEAD_COMMENTS_NOTIFY", "each")
+MASTHEAD_COMMENTS_NOTIFY_EMAILS = env_list("MASTHEAD_COMMENTS_NOTIFY_EMAILS", [])
+MASTHEAD_COMMENTS_DIGEST_MINUTES = env_int("MASTHEAD_COMMENTS_DIGEST_MINUTES", 60)
+MASTHEAD_COMMENTS_PICKS_FIRST = env_bool("MASTHEAD_COMMENTS_PICKS_FIRST", True)
+MASTHEAD_AKISMET_KEY = os.environ.get("MASTHEAD_AKISMET_KEY", "")
+MASTHEAD_AKISMET_URL = os.environ.get("MASTHEAD_AKISMET_URL", "")
+MASTHEAD_AKISMET_TIMEOUT = env_float("MASTHEAD_AKISMET_TIMEOUT", 3)

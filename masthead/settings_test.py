@@ -16,3 +16,16 @@ STORAGES["staticfiles"] = {  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+
+# The rule-based checks; the model-based ones (toxicity, learned spam filter) are switched on
+# by the tests that exercise them, since loading and training them costs seconds.
+MASTHEAD_COMMENT_CHECKS = [
+    "comments.moderation.checks.bot_traps",
+    "comments.moderation.checks.rate_limits",
+    "comments.moderation.checks.duplicates",
+    "comments.moderation.checks.links",
+    "comments.moderation.checks.lists",
+    "comments.moderation.checks.known_commenters",
+]
+# Tests fill forms faster than people do; the bot-trap tests set their own minimum.
+MASTHEAD_COMMENTS_MIN_SECONDS = 0

@@ -17,7 +17,7 @@ urlpatterns = [
 if settings.MASTHEAD_SERVE_MEDIA:
     urlpatterns += [
         re_path(
-            r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"),
+            r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
             serve,
             {"document_root": settings.MEDIA_ROOT},
         )

@@ -1,10 +1,18 @@
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
 
 from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment, Thread
-from comments.thread import count_heading, fetch_thread, render_thread
+from comments.moderation.checks import form_timestamp
+from comments.thread import (
+    THREAD_FIELDS,
+    count_heading,
+    fetch_thread,
+    render_picks,
+    render_thread,
+)
 from comments.views import own_comment_ids
 
 register = template.Library()
@@ -37,7 +45,17 @@ def comment_section(context, page):
             user=request.user,
         )
     page_url = page.get_url(request)
+    picks = []
+    if settings.MASTHEAD_COMMENTS_PICKS_FIRST:
+        picks = list(
+            Comment.objects.public()
+            .filter(page_id=page.pk, featured=True, kind=Comment.Kind.COMMENT)
+            .order_by("path")
+            .only(*THREAD_FIELDS)
+        )
     return {
+        "picks_html": render_picks(picks, reply_url=page_url) if picks else "",
+        "form_ts": form_timestamp(),
         "request": request,
         "page": page,
         "page_url": page_url,
