@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.db.models.functions import Coalesce, Greatest, Now
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +17,9 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from comments.models import CommentableMixin
+from comments.models import CommentableMixin, Thread
 from comments.selectors import with_comment_counts
+from comments.services import public_count
 
 from .blocks import ArticleBodyBlock
 
@@ -201,6 +203,25 @@ class ArticlePageQuerySet(PageQuerySet):
             )
         )
 
+    def with_modified(self):
+        """Annotate `modified_at`: the last publication or the newest update or correction
+        already dated, whichever is later (what `dateModified` and sitemaps report)."""
+        newest_update = (
+            ArticleUpdate.objects.filter(article=models.OuterRef("pk"), published_at__lte=Now())
+            .order_by("-published_at")
+            .values("published_at")[:1]
+        )
+        return self.annotate(
+            modified_at=Greatest(
+                "last_published_at",
+                Coalesce(models.Subquery(newest_update), "last_published_at"),
+            )
+        )
+
+    def not_syndicated(self):
+        """Articles that are their own original: no canonical URL pointing elsewhere."""
+        return self.filter(canonical_url="")
+
     def latest_by_section(self, sections, *, per_section: int, exclude=None):
         """The newest `per_section` live articles of each section, as {section_id: [article]}."""
         result = {}
@@ -233,6 +254,23 @@ class ArticlePage(CommentableMixin, Page):
     lead_image_credit = models.CharField(max_length=120, blank=True)
     body = StreamField(ArticleBodyBlock(), blank=True)
     topics = ClusterTaggableManager(through=ArticleTopic, blank=True)
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown when the article is shared on social media. Empty: the lead image."),
+    )
+    canonical_url = models.URLField(
+        _("canonical URL"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Only for a copy of an article first published elsewhere: the original's address. "
+            "Search engines then credit the original, and the sitemaps leave this copy out."
+        ),
+    )
 
     objects = ArticlePageManager()
 
@@ -251,6 +289,12 @@ class ArticlePage(CommentableMixin, Page):
         FieldPanel("body"),
         FieldPanel("topics"),
         InlinePanel("updates", label=_("Updates and corrections")),
+    ]
+    promote_panels = Page.promote_panels + [
+        MultiFieldPanel(
+            [FieldPanel("social_image"), FieldPanel("canonical_url")],
+            heading=_("For sharing"),
+        ),
     ]
     settings_panels = Page.settings_panels + CommentableMixin.comment_panels
     search_fields = Page.search_fields + [
@@ -284,8 +328,18 @@ class ArticlePage(CommentableMixin, Page):
         for topic in topics:
             topic.index_page = index_page
         context["article_topics"] = topics
-        context["section"] = (
-            SectionPage.objects.filter(pk=self.get_parent().pk).only("title", "url_path").first()
+        # The article's public comment count (for its structured data) rides on the section's
+        # query, so that it costs the page no query of its own.
+        thread_count = Thread.objects.filter(page_id=self.pk).values("public_count")[:1]
+        section = (
+            SectionPage.objects.filter(path=self.path[: -self.steplen])
+            .only("title", "slug", "url_path")
+            .annotate(article_comment_count=models.Subquery(thread_count))
+            .first()
+        )
+        context["section"] = section
+        context["comment_count"] = (
+            (section.article_comment_count or 0) if section else public_count(self.pk)
         )
         return context
 
