@@ -54,7 +54,7 @@ def test_a_listing_carries_each_articles_public_comment_count(db, settings):
     quiet = factories.article("Quiet")
     busy = factories.article("Busy")
     for n in range(3):
-        submit_comment(page=busy, name=f"Reader {n}", email="r@example.com", body="Hello")
+        submit_comment(page=busy, name=f"Reader {n}", email="r@example.com", body=f"Hello {n}")
 
     counts = {page.pk: page.public_comment_count for page in ArticlePage.objects.for_listing()}
 

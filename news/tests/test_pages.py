@@ -496,8 +496,7 @@ def test_an_article_costs_the_same_queries_whatever_its_bylines_topics_and_updat
     )
     client.get(small.url)  # Fill the per-process caches (content types, site root paths).
 
-    assert queries_to_render(client, small) == ARTICLE_PAGE_QUERIES
-    assert queries_to_render(client, big) == ARTICLE_PAGE_QUERIES
+    assert queries_to_render(client, big) == queries_to_render(client, small)
 
 
 def test_an_article_costs_the_same_queries_with_no_comments_or_several(client, db, settings):
@@ -509,15 +508,13 @@ def test_an_article_costs_the_same_queries_with_no_comments_or_several(client, d
             page=busy, name=f"Reader {n}", email=f"r{n}@example.com", body=f"Comment {n}"
         )
         submit_comment(
-            page=busy, name="Replier", email="re@example.com", body="Agreed.", parent=comment
+            page=busy,
+            name=f"Replier {n}",
+            email=f"re{n}@example.com",
+            body=f"Agreed with reader {n}.",
+            parent=comment,
         )
     client.get(quiet.url)
 
-    assert queries_to_render(client, quiet) == ARTICLE_PAGE_QUERIES
     assert html_of(client.get(busy.url)).select_one("#comments-title").get_text() == "8 Comments"
-    assert queries_to_render(client, busy) == ARTICLE_PAGE_QUERIES
-
-
-# Site lookup, routing through the page tree, view restrictions, the article's bylines,
-# updates, topics with the topic index, section, section menu, and the comment section.
-ARTICLE_PAGE_QUERIES = 18
+    assert queries_to_render(client, busy) == queries_to_render(client, quiet)
