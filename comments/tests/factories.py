@@ -3,6 +3,7 @@ public count are built exactly as in production."""
 
 import itertools
 
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.test import override_settings
@@ -22,7 +23,7 @@ def email() -> str:
 def comment(
     page=None,
     *,
-    body="A thoughtful comment.",
+    body=None,
     name="Jane Reader",
     email_address=None,
     website="",
@@ -37,7 +38,7 @@ def comment(
     with override_settings(MASTHEAD_COMMENTS_MODERATION=mode):
         new = services.submit_comment(
             page=page,
-            body=body,
+            body=body or f"A thoughtful comment, number {next(_seq)}.",
             name=name,
             email=email_address or email(),
             website=website,
@@ -72,3 +73,19 @@ def claim(client, *comments: Comment) -> None:
     """Give `client` the signed cookie of a browser that posted `comments`."""
     value = ",".join(str(c.pk) for c in comments)
     client.cookies[OWN_COOKIE] = signing.get_cookie_signer(salt=OWN_COOKIE + OWN_SALT).sign(value)
+
+
+def form_fields(client, article, **values) -> dict:
+    """What a browser sends from the comment form under `article`: every field the form
+    renders (hidden ones included) with its value, then `values` typed in."""
+    form = BeautifulSoup(client.get(article.url).content, "html.parser").find(id="commentform")
+    data = {"page": str(article.pk)}
+    for field in form.find_all(["input", "textarea"]) if form else ():
+        name, kind = field.get("name"), field.get("type")
+        if not name or kind in ("checkbox", "submit"):
+            continue
+        # The parser keeps the newline a textarea's markup starts with; browsers drop it.
+        text = field.get_text().removeprefix("\n") if field.name == "textarea" else None
+        data[name] = text if text is not None else field.get("value", "")
+    data.update(values)
+    return data

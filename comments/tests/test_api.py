@@ -16,8 +16,9 @@ JSON = "application/json"
 
 
 def post_json(client, article, content_type=None, **values):
-    data = {"page": article.pk, "body": "Well said.", "name": "Jane Reader"}
-    data["email"] = "jane@example.com"
+    data = factories.form_fields(
+        client, article, body="Well said.", name="Jane Reader", email="jane@example.com"
+    )
     data.update(values)
     if content_type == JSON:
         return client.post(
@@ -103,7 +104,7 @@ def test_a_browser_asking_for_html_first_gets_the_redirect(client, db):
 
     response = client.post(
         "/comments/post/",
-        {"page": page.pk, "body": "Hi.", "name": "Jane", "email": "jane@example.com"},
+        factories.form_fields(client, page, body="Hi.", name="Jane", email="jane@example.com"),
         headers={"Accept": "text/html,application/json;q=0.9"},
     )
 

@@ -2,8 +2,10 @@
 Every change keeps the page's public count equal to its visible comments."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from comments import services, signals
@@ -201,13 +203,12 @@ def test_submitting_tells_listeners_after_the_commit(db, django_capture_on_commi
 
     signals.thread_changed.connect(listener)
     try:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with django_capture_on_commit_callbacks(execute=True):
             comment = submit(page)
             assert heard == []
     finally:
         signals.thread_changed.disconnect(listener)
 
-    assert len(callbacks) == 2
     assert heard == [
         {"signal": signals.thread_changed, "page_id": page.pk, "comment_ids": [comment.pk]}
     ]
@@ -429,3 +430,48 @@ def test_a_placeholder_cannot_be_edited_or_deleted_again(db):
 
     with pytest.raises(EditWindowClosed):
         services.author_edit_comment(comment_id=comment.pk, own_ids=[comment.pk], body="Back")
+
+
+# Under concurrency ------------------------------------------------------------------------
+
+
+def in_threads(count: int, work) -> list[Exception]:
+    """Run work(n) in `count` threads started together, each on its own connection."""
+    errors = []
+    start = threading.Barrier(count)
+
+    def run(n):
+        try:
+            start.wait()
+            work(n)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_comments_posted_and_moderated_at_once_keep_the_count_right(settings):
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("needs a database that several connections share (PostgreSQL, SQLite file)")
+    settings.MASTHEAD_COMMENTS_MODERATION = "none"
+    page = news.article()
+    held = [factories.comment(page, status=Comment.Status.PENDING) for _ in range(8)]
+
+    def work(n):
+        for i in range(6):
+            submit(page, email=f"writer{n}@example.com", body=f"Comment {i} of writer {n}.")
+        services.moderate_comments(comment_ids=[held[n].pk], action="approve")
+
+    errors = in_threads(8, work)
+
+    assert errors == []
+    assert Comment.objects.filter(page=page, status=Comment.Status.APPROVED).count() == 56
+    assert public_count(page) == 56
