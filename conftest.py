@@ -56,3 +56,45 @@ def acceptance_data():
     if not ACCEPTANCE_DATA.is_dir():
         pytest.skip(f"acceptance data not found at {ACCEPTANCE_DATA}")
     return ACCEPTANCE_DATA
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback (aiosmtpd); Django's SMTP backend sends to it.
+    Yields the list of received messages (email.message.EmailMessage)."""
+    import email
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            message = email.message_from_bytes(envelope.content)
+            message.envelope_to = list(envelope.rcpt_tos)
+            received.append(message)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield received
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and page caches live in the cache; each test starts with it empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

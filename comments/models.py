@@ -91,7 +91,10 @@ class Comment(models.Model):
     body = models.TextField(_("comment"), max_length=5000)
     body_html = models.TextField(editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     is_newsroom = models.BooleanField(default=False)
@@ -166,6 +169,10 @@ class Commenter(models.Model):
     def __str__(self):
         return f"{self.email} ({self.get_standing_display()})"
 
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("comments_admin:index") + f"?status=all&q={self.email}"
 
@@ -202,6 +209,12 @@ class ModerationRule(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.value} → {self.get_action_display()}"
 
+    def save(self, *args, **kwargs):
+        self.value = (
+            self.value.strip() if self.kind == self.Kind.WORD else self.value.strip().lower()
+        )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("wagtailsnippets_comments_moderationrule:edit", args=[self.pk])
 
@@ -212,7 +225,10 @@ class ModerationEvent(models.Model):
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(max_length=40)

@@ -3,8 +3,12 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
+from .models import Commenter, ModerationRule
 
 app_name = "comments_admin"
 urlpatterns = [
@@ -45,3 +49,32 @@ def register_permissions():
     return Permission.objects.filter(
         content_type__app_label="comments", codename__in=["change_comment", "delete_comment"]
     )
+
+
+class ModerationRuleViewSet(SnippetViewSet):
+    model = ModerationRule
+    icon = "warning"
+    menu_label = _("Comment rules")
+    menu_name = "comment-rules"
+    add_to_admin_menu = True
+    menu_order = 251
+    list_display = ["value", "kind", "action", "created_at"]
+    list_filter = ["kind", "action"]
+    search_fields = ["value"]
+
+
+class CommenterViewSet(SnippetViewSet):
+    model = Commenter
+    icon = "user"
+    menu_label = _("Trusted and banned commenters")
+    menu_name = "commenters"
+    add_to_admin_menu = True
+    menu_order = 252
+    list_display = ["email", "standing", "updated_at"]
+    list_filter = ["standing"]
+    search_fields = ["email"]
+    panels = [FieldPanel("email"), FieldPanel("standing"), FieldPanel("note")]
+
+
+register_snippet(ModerationRuleViewSet)
+register_snippet(CommenterViewSet)

@@ -198,8 +198,7 @@ def lists(candidate: Candidate) -> Verdict | None:
                 rule.action
             ]
             if strongest is None or action > strongest.action:
-                strongest = Verdict(action, f"{rule.get_kind_display().split(' (')[0].lower()} "
-                                            f"“{rule.value}” is listed")
+                strongest = Verdict(action, f"{rule.kind} “{rule.value}” is listed")
     return strongest
 
 

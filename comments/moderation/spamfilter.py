@@ -54,7 +54,7 @@ def text_of(*, name: str = "", website: str = "", body: str = "") -> str:
 
 def new_model() -> SGDClassifier:
     return SGDClassifier(
-        loss="log_loss", alpha=1e-5, penalty="l2", learning_rate="optimal", random_state=0
+        loss="log_loss", alpha=1e-4, penalty="l2", learning_rate="optimal", random_state=0
     )
 
 
