@@ -55,6 +55,8 @@ BOILERPLATE = re.compile(
     r"reddit|related(?: articles| posts)?:?|(?:[\w ]+ \| )+[\w ]+)$",
     re.IGNORECASE,
 )
+# A Markdown heading: one to six # then a space, so "#1 seed" or "#MeToo" stay text.
+HEADING = re.compile(r"^#{1,6}(?:\s+|$)")
 QUOTE_CHARS = "\"“”'‘’"
 ATTRIBUTION = re.compile(r"^\s*(?:—|–|--|-)\s*(?P<who>\S.*)$")
 
@@ -158,7 +160,7 @@ def _parse_body(path, body, first_line, meta, *, markdown):
         raise IngestError(path, first_line, "has no headline: the first line must be the headline")
 
     head_line, head = paragraphs[0]
-    headline = head[0].lstrip("#").strip() if markdown else head[0].strip()
+    headline = HEADING.sub("", head[0]).strip() if markdown else head[0].strip()
     if len(headline) > 255:
         raise IngestError(path, head_line, "headline is longer than 255 characters")
     rest = paragraphs[1:]
@@ -170,6 +172,10 @@ def _parse_body(path, body, first_line, meta, *, markdown):
 
     blocks = []
     for _, lines in rest:
+        if markdown and HEADING.match(lines[0]) and len(lines) > 1:
+            # A subheading with text right under it: the text is the next paragraph.
+            blocks.append(_block(lines[:1], markdown=True))
+            lines = lines[1:]
         blocks.append(_block(lines, markdown=markdown))
     if not blocks:
         raise IngestError(path, head_line, "has a headline but no story text")
@@ -183,8 +189,8 @@ def _inline(text: str, *, markdown: bool) -> str:
 
 
 def _block(lines: list[str], *, markdown: bool):
-    if markdown and lines[0].startswith("#"):
-        return ("heading", lines[0].lstrip("#").strip())
+    if markdown and HEADING.match(lines[0]):
+        return ("heading", HEADING.sub("", lines[0]).strip())
     if markdown and all(line.startswith(">") for line in lines):
         quoted = [line[1:].strip() for line in lines]
         attribution = ""

@@ -151,6 +151,33 @@ def test_markdown_subheadings_and_quotes_become_their_blocks(db, tmp_path):
     ]
 
 
+def test_text_right_under_a_markdown_subheading_is_kept_as_a_paragraph(db, tmp_path):
+    factories.section("World")
+    path = write(
+        tmp_path,
+        "notes.md",
+        """
+        # Ferry timetable changes
+
+        ## What changes
+        Boats leave on the hour.
+        #1 on the list: the 6 a.m. sailing.
+
+        #MeToo marches continue.
+    """,
+    )
+
+    ingest(path)
+
+    article = ArticlePage.objects.get()
+    assert article.title == "Ferry timetable changes"
+    assert [(block.block_type, str(block.value)) for block in article.body] == [
+        ("heading", "What changes"),
+        ("paragraph", "<p>Boats leave on the hour. #1 on the list: the 6 a.m. sailing.</p>"),
+        ("paragraph", "<p>#MeToo marches continue.</p>"),
+    ]
+
+
 def test_status_draft_makes_a_draft(db, tmp_path):
     factories.section("World")
     path = write(
