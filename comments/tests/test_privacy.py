@@ -172,6 +172,8 @@ def test_no_public_url_shows_any_commenters_email_or_its_hash(newsroom):
         f"/comments/{mine.pk}/edit/",
     ):
         assert expected in fetched, expected
+    assert any(url.startswith("/feeds/comments/") for url in fetched)  # comment feeds
+    assert any(url.startswith("/sitemap") and url != "/sitemap.xml" for url in fetched)
     statuses = {r.status_code for r in responses.values()}
     assert {200, 201, 303, 400, 404} <= statuses
     assert "Your comment is awaiting moderation." in responses[f"author {story.url}?cpage=3"].text
