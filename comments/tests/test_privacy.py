@@ -218,7 +218,12 @@ def test_only_the_consent_cookie_gives_the_address_back_and_only_to_its_author(n
 
     # The sweep's detector sees the address where the reader asked us to keep it...
     assert leaks(response, {"New@Example.org"}) == ["New@Example.org"]
-    assert list(response.cookies) == ["masthead_own_comments", "masthead_commenter"]
+    holders = [
+        name
+        for name, morsel in response.cookies.items()
+        if any(d.lower() in morsel.coded_value.lower() for d in disguises("New@Example.org"))
+    ]
+    assert holders == ["masthead_commenter"]
     assert b"example.org" not in response.content
     # ...and nowhere the next visitor or the author's next page view looks.
     for client in (Client(), author):
