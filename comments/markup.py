@@ -1,5 +1,8 @@
 """Comment text to safe HTML, done once when the comment is saved."""
 
+import re
+from html import unescape
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -23,3 +26,34 @@ def render(text: str) -> str:
         link_rel=LINK_REL,
         url_schemes={"http", "https", "mailto"},
     ).strip()
+
+
+_BLOCK_TAG = re.compile(r"<(?:p|blockquote|pre|ul|ol|div)[\s>]", re.IGNORECASE)
+_BOLD = re.compile(r"<(/?)b(?=[\s>])", re.IGNORECASE)
+_ITALIC = re.compile(r"<(/?)i(?=[\s>])", re.IGNORECASE)
+_BREAKS = re.compile(r"<br\s*/?>|</p>|</blockquote>|</pre>", re.IGNORECASE)
+
+
+def clean_html(html: str) -> str:
+    """Safe HTML of a comment written elsewhere (WordPress, Disqus), kept in the same
+    small subset as a reader's comment here. Plain text with blank lines between
+    paragraphs, as WordPress stores it, becomes paragraphs and line breaks."""
+    html = (html or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not _BLOCK_TAG.search(html):
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", html) if p.strip()]
+        html = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    html = _ITALIC.sub(r"<\1em", _BOLD.sub(r"<\1strong", html))
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href"}},
+        link_rel=LINK_REL,
+        url_schemes={"http", "https", "mailto"},
+    ).strip()
+
+
+def html_to_text(html: str) -> str:
+    """The text of safe comment HTML: paragraphs separated by blank lines."""
+    text = _BREAKS.sub(lambda m: "\n" if m.group(0).lower().startswith("<br") else "\n\n", html)
+    text = unescape(nh3.clean(text, tags=set()))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -8,7 +8,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line([sys.argv[0], *sys.argv[1:]])
+    args = sys.argv[1:]
+    # Django command names cannot hold a dash; `masthead import-wordpress` reads better.
+    if args and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")
+    execute_from_command_line([sys.argv[0], *args])
 
 
 if __name__ == "__main__":

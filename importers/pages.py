@@ -1,0 +1,139 @@
+"""Finding or making the pages an import fills: sections, author profiles, articles."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+from django.utils.text import slugify
+from wagtail.models import Page, PageViewRestriction
+
+from news.models import (
+    ArticleByline,
+    ArticlePage,
+    AuthorIndexPage,
+    AuthorPage,
+    HomePage,
+    SectionPage,
+)
+
+from .base import ImportFailed
+
+
+def home() -> HomePage:
+    page = HomePage.objects.first()
+    if page is None:
+        raise ImportFailed("The site has no front page yet; run `masthead migrate` first.")
+    return page
+
+
+def make_slug(*candidates: str, fallback: str = "untitled") -> str:
+    for candidate in candidates:
+        slug = slugify(candidate or "", allow_unicode=True)[:240].strip("-")
+        if slug:
+            return slug
+    return fallback
+
+
+def free_slug(parent: Page, slug: str) -> str:
+    """`slug`, or `slug-2`, `slug-3`... when a sibling under `parent` has it."""
+    taken = set(parent.get_children().filter(slug__startswith=slug).values_list("slug", flat=True))
+    if slug not in taken:
+        return slug
+    n = 2
+    while f"{slug}-{n}" in taken:
+        n += 1
+    return f"{slug}-{n}"
+
+
+def section(title: str, slug: str = "") -> tuple[SectionPage, bool]:
+    """The section called `title` (or with `slug`), made and published when missing."""
+    title = (title or "").strip()[:255] or "News"
+    slug = make_slug(slug, title, fallback="section")
+    existing = (
+        SectionPage.objects.filter(slug=slug).first()
+        or SectionPage.objects.filter(title__iexact=title).first()
+    )
+    if existing is not None:
+        return existing, False
+    parent = home()
+    page = SectionPage(title=title, slug=free_slug(parent, slug), show_in_menus=True)
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    return page, True
+
+
+def author(name: str, slug: str = "") -> tuple[AuthorPage, bool]:
+    """The author profile called `name`, made and published when missing."""
+    name = (name or "").strip()[:255] or "Unknown author"
+    existing = AuthorPage.objects.filter(title__iexact=name).first()
+    if existing is not None:
+        return existing, False
+    index_page = AuthorIndexPage.objects.first()
+    if index_page is None:
+        index_page = AuthorIndexPage(title="Authors", slug="authors")
+        home().add_child(instance=index_page)
+        index_page.save_revision().publish()
+    page = AuthorPage(title=name, slug=free_slug(index_page, make_slug(slug, name)))
+    index_page.add_child(instance=page)
+    page.save_revision().publish()
+    return page, True
+
+
+LIVE, DRAFT, SCHEDULED = "live", "draft", "scheduled"
+
+
+@dataclass
+class ArticleData:
+    title: str
+    slug: str
+    status: str  # LIVE, DRAFT or SCHEDULED
+    published_at: dt.datetime | None
+    body: list = field(default_factory=list)
+    dek: str = ""
+    topics: list[str] = field(default_factory=list)
+    authors: list[AuthorPage] = field(default_factory=list)
+    seo_title: str = ""
+    search_description: str = ""
+    comments_enabled: bool = True
+    lead_image: object = None
+    lead_image_caption: str = ""
+    password: str = ""
+
+
+def create_article(parent: SectionPage, data: ArticleData) -> ArticlePage:
+    """Make an article under `parent` the way an editor would (a revision, published
+    when live, scheduled when due later), dated as it was first published elsewhere."""
+    article = ArticlePage(
+        title=data.title[:255],
+        slug=free_slug(parent, data.slug),
+        live=False,
+        dek=data.dek,
+        body=data.body,
+        seo_title=data.seo_title[:255],
+        search_description=data.search_description,
+        comments_enabled=data.comments_enabled,
+        lead_image=data.lead_image,
+        lead_image_caption=data.lead_image_caption[:300],
+    )
+    article.bylines = [ArticleByline(author=a, sort_order=i) for i, a in enumerate(data.authors)]
+    if data.topics:
+        article.topics.set(data.topics)
+    due = data.published_at
+    scheduled = data.status == SCHEDULED and due is not None and due > timezone.now()
+    if scheduled:
+        article.go_live_at = data.published_at
+    parent.add_child(instance=article)
+    revision = article.save_revision()
+    if data.status in (LIVE, SCHEDULED):
+        revision.publish()
+        if not scheduled and data.published_at:
+            ArticlePage.objects.filter(pk=article.pk).update(
+                first_published_at=data.published_at, last_published_at=data.published_at
+            )
+    if data.password:
+        PageViewRestriction.objects.create(
+            page=article,
+            restriction_type=PageViewRestriction.PASSWORD,
+            password=data.password[:255],
+        )
+    return article

@@ -1,0 +1,845 @@
+"""Import a WordPress export (WXR) into the site: authors, sections, topics, posts and
+pages as articles, and their comments with threading and moderation state.
+
+The file is read three times, each as a stream in constant memory: once to check it is
+well-formed (so a damaged file changes nothing unless --keep-going is given), once for
+the site's people, categories and media library, and once for the posts. Each post goes
+in with its comments in one transaction. What was imported is remembered by WordPress id
+and site (ImportedObject), so a second run changes nothing and a newer export adds only
+what is new.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from django.core.exceptions import ValidationError
+from django.core.files.images import ImageFile
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from wagtail.images import get_image_model
+
+from comments.models import Comment
+from comments.services import ImportedComment, import_comments
+from news.models import ArticlePage
+
+from . import pages, xmlstream
+from .base import (
+    ImportFailed,
+    Progress,
+    Registry,
+    Summary,
+    clean_email,
+    clean_ip,
+    clean_website,
+    parse_when,
+    site_key,
+    time_zone,
+    url_key,
+)
+from .html import Converter, ImageRef, original_upload_path, plain_text, title_text
+from .html import without_size_suffix as unsized
+from .models import ImportedObject
+
+Kind = ImportedObject.Kind
+SOURCE = ImportedObject.Source.WORDPRESS
+
+HEADER_TAGS = frozenset(
+    {"title", "link", "description", "language", "wp:base_site_url", "wp:base_blog_url"}
+)
+RECORD_TAGS = {"item", "wp:author", "wp:category", "wp:tag", "wp:term"}
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".heic", ".bmp", ".tif"}
+
+COMMENT_STATUS = {
+    "1": Comment.Status.APPROVED,
+    "approve": Comment.Status.APPROVED,
+    "approved": Comment.Status.APPROVED,
+    "0": Comment.Status.PENDING,
+    "hold": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+    "trash": Comment.Status.TRASH,
+    "post-trashed": Comment.Status.TRASH,
+}
+COMMENT_KIND = {
+    "": Comment.Kind.COMMENT,
+    "comment": Comment.Kind.COMMENT,
+    "pingback": Comment.Kind.PINGBACK,
+    "trackback": Comment.Kind.TRACKBACK,
+    "webmention": Comment.Kind.PINGBACK,
+}
+SKIPPED_STATUS = {
+    "private": "private posts and pages",
+    "trash": "trashed posts and pages",
+    "auto-draft": "auto-drafts",
+    "inherit": "revisions",
+}
+REMOVED_META = "masthead_removed"
+
+
+def wxr_prefix(uri: str) -> str:
+    if "wordpress.org/export" in uri:
+        return "excerpt" if "excerpt" in uri else "wp"
+    if "purl.org/rss/1.0/modules/content" in uri:
+        return "content"
+    if "purl.org/dc/elements" in uri:
+        return "dc"
+    if "wellformedweb.org" in uri:
+        return "wfw"
+    return "ns"
+
+
+# Reading records ----------------------------------------------------------------------------
+
+
+def _fields(element) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for child in element:
+        out.setdefault(xmlstream.qualified(child, wxr_prefix), []).append(child)
+    return out
+
+
+def _text(fields: dict, tag: str) -> str:
+    elements = fields.get(tag)
+    if not elements:
+        return ""
+    return (elements[0].text or "").strip()
+
+
+def _meta(fields: dict, tag: str, key_tag: str, value_tag: str) -> dict[str, str]:
+    meta = {}
+    for entry in fields.get(tag, []):
+        inner = _fields(entry)
+        key = _text(inner, key_tag)
+        if key and key not in meta:
+            meta[key] = (inner.get(value_tag, [None])[0].text or "") if inner.get(value_tag) else ""
+    return meta
+
+
+@dataclass
+class WxrComment:
+    id: str
+    author: str
+    email: str
+    url: str
+    ip: str
+    date: str
+    date_gmt: str
+    content: str
+    approved: str
+    type: str
+    parent: str
+    meta: dict
+    line: int
+
+
+@dataclass
+class WxrItem:
+    title: str
+    link: str
+    guid: str
+    pub_date: str
+    creator: str
+    content: str
+    excerpt: str
+    post_id: str
+    post_date: str
+    post_date_gmt: str
+    comment_status: str
+    post_name: str
+    status: str
+    post_type: str
+    password: str
+    attachment_url: str
+    categories: list[tuple[str, str, str]]  # (domain, nicename, name)
+    meta: dict
+    comments: list[WxrComment] = field(default_factory=list)
+    line: int = 0
+
+    @property
+    def label(self) -> str:
+        name = title_text(self.title) or self.post_name or "untitled"
+        return f'{self.post_type or "item"} {self.post_id or "without id"} "{name}"'
+
+
+def parse_item(element, line: int) -> WxrItem:
+    f = _fields(element)
+    comments = []
+    for node in f.get("wp:comment", []):
+        c = _fields(node)
+        comments.append(
+            WxrComment(
+                id=_text(c, "wp:comment_id"),
+                author=_text(c, "wp:comment_author"),
+                email=_text(c, "wp:comment_author_email"),
+                url=_text(c, "wp:comment_author_url"),
+                ip=_text(c, "wp:comment_author_IP"),
+                date=_text(c, "wp:comment_date"),
+                date_gmt=_text(c, "wp:comment_date_gmt"),
+                content=(c["wp:comment_content"][0].text or "")
+                if c.get("wp:comment_content")
+                else "",
+                approved=_text(c, "wp:comment_approved").lower(),
+                type=_text(c, "wp:comment_type").lower(),
+                parent=_text(c, "wp:comment_parent"),
+                meta=_meta(c, "wp:commentmeta", "wp:meta_key", "wp:meta_value"),
+                line=node.sourceline or line,
+            )
+        )
+    categories = [
+        (node.get("domain", ""), node.get("nicename", ""), (node.text or "").strip())
+        for node in f.get("category", [])
+    ]
+    content = f.get("content:encoded")
+    return WxrItem(
+        title=_text(f, "title"),
+        link=_text(f, "link"),
+        guid=_text(f, "guid"),
+        pub_date=_text(f, "pubDate"),
+        creator=_text(f, "dc:creator"),
+        content=(content[0].text or "") if content else "",
+        excerpt=_text(f, "excerpt:encoded"),
+        post_id=_text(f, "wp:post_id"),
+        post_date=_text(f, "wp:post_date"),
+        post_date_gmt=_text(f, "wp:post_date_gmt"),
+        comment_status=_text(f, "wp:comment_status").lower(),
+        post_name=_text(f, "wp:post_name"),
+        status=_text(f, "wp:status").lower(),
+        post_type=_text(f, "wp:post_type").lower() or "post",
+        password=_text(f, "wp:post_password"),
+        attachment_url=_text(f, "wp:attachment_url"),
+        categories=categories,
+        meta=_meta(f, "wp:postmeta", "wp:meta_key", "wp:meta_value"),
+        comments=comments,
+        line=line,
+    )
+
+
+def _label(tag: str, raw: str) -> str:
+    """A damaged record's name, read from its raw text as far as it goes."""
+    found = []
+    for pattern in (
+        r"<wp:post_id>\s*(?:<!\[CDATA\[)?\s*(\d+)",
+        r"<title>(?:<!\[CDATA\[)?([^<\]]*)",
+        r"<wp:author_login>(?:<!\[CDATA\[)?([^<\]]*)",
+        r"<wp:category_nicename>(?:<!\[CDATA\[)?([^<\]]*)",
+    ):
+        match = re.search(pattern, raw)
+        if match and match.group(1).strip():
+            found.append(match.group(1).strip()[:80])
+    comments = raw.count("<wp:comment>")
+    label = " ".join(f'"{v}"' if not v.isdigit() else v for v in found)
+    if comments:
+        label += f" with {comments} comment{'s' if comments != 1 else ''}"
+    return label.strip()
+
+
+# The import ---------------------------------------------------------------------------------
+
+
+class WordPressImport:
+    """One run of `masthead import-wordpress`. See the module docstring and docs/import.md."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        site: str = "",
+        categories_as: str = "sections",
+        section: str = "News",
+        pages_section: str = "Pages",
+        uploads: Path | None = None,
+        tz: str | None = None,
+        keep_going: bool = False,
+        progress: bool | None = None,
+        stream=None,
+    ):
+        if categories_as not in ("sections", "topics"):
+            raise ImportFailed("--categories-as must be sections or topics.")
+        self.path = Path(path)
+        self.site_option = site
+        self.categories_as = categories_as
+        self.default_section = section
+        self.pages_section = pages_section
+        self.uploads = Path(uploads) if uploads else None
+        self.tz = time_zone(tz)
+        self.keep_going = keep_going
+        self.progress = progress
+        self.stream = stream
+        self.summary = Summary()
+        self.header: dict[str, str] = {}
+        self.authors: dict[str, str] = {}  # login -> display name
+        self.author_pages: dict[str, object] = {}
+        self.sections: dict[str, object] = {}
+        self.seen_items: set[str] = set()
+        self.site = ""
+        self.registry: Registry | None = None
+        self.damaged = False
+
+    # Reading --------------------------------------------------------------------------
+
+    def _read(self):
+        if not self.damaged:
+            yield from xmlstream.records(self.path, depth=3, prefixes=wxr_prefix)
+            return
+        yield from xmlstream.salvage(
+            self.path,
+            record_tags=RECORD_TAGS,
+            fresh_tags=RECORD_TAGS,
+            prefixes=wxr_prefix,
+            default_root=(
+                '<rss xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
+                'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+                'xmlns:wfw="http://wellformedweb.org/CommentAPI/" '
+                'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+                'xmlns:wp="http://wordpress.org/export/1.2/">'
+            ),
+            header_tags=HEADER_TAGS,
+            label=_label,
+        )
+
+    def run(self) -> Summary:
+        if not self.path.is_file():
+            raise ImportFailed(f"{self.path}: no such file.")
+        pages.home()
+        problem, _ = xmlstream.check(self.path)
+        if problem is not None:
+            where = f"{self.path}:{problem.line}:{problem.column}"
+            if not self.keep_going:
+                raise ImportFailed(
+                    f"{where}: the file is not well-formed XML: {problem.message} "
+                    f"(line {problem.line}, column {problem.column}). Nothing was imported. "
+                    "Repair the file, or run again with --keep-going to import every "
+                    "complete item and list what the damage cost."
+                )
+            self.damaged = True
+            self.summary.damage = (
+                f"{problem.message} at line {problem.line}, column {problem.column}"
+            )
+        total = self._prepare()
+        if not self.site:
+            self._set_site(self.first_link)
+        self.summary.title = f"WordPress import of {self.path.name} (site {self.site})"
+        progress = Progress(total=total, label="item", stream=self.stream, bar=self.progress)
+        try:
+            for record in self._read():
+                if isinstance(record, xmlstream.Damaged):
+                    self.summary.lost.append(
+                        f"{record.tag} at line {record.line} {record.label}: "
+                        f"{record.problem}".replace("  ", " ")
+                    )
+                    if record.tag == "item":
+                        progress.advance()
+                    continue
+                if record.tag == "item":
+                    self._item(parse_item(record.element, record.line))
+                    progress.advance()
+        finally:
+            progress.close()
+        return self.summary
+
+    def _set_site(self, item_link: str) -> None:
+        if self.site:
+            return
+        candidates = [
+            self.site_option,
+            self.header.get("wp:base_blog_url"),
+            self.header.get("link"),
+            self.header.get("wp:base_site_url"),
+        ]
+        if item_link:
+            key = url_key(item_link)[0]
+            candidates.append(key.split("/", 1)[0].split("?", 1)[0])
+        for candidate in candidates:
+            if candidate and site_key(candidate):
+                self.site = site_key(candidate)
+                break
+        else:
+            raise ImportFailed(
+                f"{self.path} does not say which site it comes from (no <link> or "
+                "<wp:base_blog_url>); give it with --site https://old-site.example so "
+                "that running the import again recognises what is already here."
+            )
+        self.registry = Registry(SOURCE, self.site)
+        self.base_url = (
+            self.header.get("wp:base_blog_url") or self.header.get("link") or ""
+        ).strip() or f"http://{self.site}"
+
+    def _prepare(self) -> int:
+        """First pass: people, categories and the media library; returns the number of
+        items, for the progress display."""
+        total = 0
+        attachments = []
+        self.first_link = ""
+        for record in self._read():
+            if isinstance(record, xmlstream.Damaged):
+                if record.tag == "item":
+                    total += 1
+                continue
+            tag, element = record.tag, record.element
+            if tag in HEADER_TAGS:
+                self.header.setdefault(tag, (element.text or "").strip())
+            elif tag == "wp:author":
+                f = _fields(element)
+                login = _text(f, "wp:author_login")
+                name = _text(f, "wp:author_display_name") or " ".join(
+                    filter(
+                        None, [_text(f, "wp:author_first_name"), _text(f, "wp:author_last_name")]
+                    )
+                )
+                login = login.strip(" <>\t\n")
+                if login:
+                    self.authors[login] = name or login
+            elif tag == "item":
+                total += 1
+                if not self.first_link:
+                    self.first_link = _text(_fields(element), "link")
+                post_type = _text(_fields(element), "wp:post_type").lower()
+                if post_type == "attachment":
+                    item = parse_item(element, record.line)
+                    self._set_site(item.link)
+                    attachments.append(self._attachment_row(item))
+                    if len(attachments) >= 500:
+                        self.registry.remember_all(attachments)
+                        attachments = []
+                elif post_type == "guest-author":
+                    item = parse_item(element, record.line)
+                    login = item.meta.get("cap-user_login") or item.post_name
+                    name = item.meta.get("cap-display_name") or title_text(item.title)
+                    if login and name:
+                        self.authors.setdefault(login, name)
+                        self.authors.setdefault(f"cap-{login}", name)
+        if attachments:
+            self.registry.remember_all(attachments)
+        return total
+
+    def _attachment_row(self, item: WxrItem) -> ImportedObject:
+        url = item.attachment_url or item.guid
+        data = {
+            "url": url,
+            "file": item.meta.get("_wp_attached_file", ""),
+            "alt": item.meta.get("_wp_attachment_image_alt", ""),
+            "caption": plain_text(item.excerpt),
+            "title": title_text(item.title),
+        }
+        return self.registry.row(Kind.ATTACHMENT, item.post_id or url, data=data)
+
+    # Items ----------------------------------------------------------------------------
+
+    def _skip_reason(self, item: WxrItem) -> str:
+        if item.post_type not in ("post", "page"):
+            if item.post_type == "attachment":
+                return ""
+            return f"{item.post_type} items"
+        return SKIPPED_STATUS.get(item.status, "")
+
+    def _item_key(self, item: WxrItem) -> str:
+        base = item.post_id or "link:" + url_key(item.link or item.guid)[0]
+        key = base
+        if key in self.seen_items:
+            key = f"{base}:{pages.make_slug(unquote(item.post_name), title_text(item.title))}"
+            n = 2
+            while key in self.seen_items:
+                key = f"{base}:{n}"
+                n += 1
+            self.summary.warn(
+                f"line {item.line}: {item.label} has the same WordPress id as an earlier "
+                f"item; imported separately (key {key})"
+            )
+        self.seen_items.add(key)
+        return key
+
+    def _item(self, item: WxrItem) -> None:
+        self._set_site(item.link)
+        if item.post_type == "attachment":
+            self.summary.notes["attachments recorded (for featured images and galleries)"] += 1
+            return
+        reason = self._skip_reason(item)
+        if reason:
+            self.summary.skip(reason)
+            self.summary.skip("comments on skipped items", len(item.comments))
+            return
+        key = self._item_key(item)
+        try:
+            with transaction.atomic():
+                article = self._article(item, key)
+                if article is not None:
+                    self._comments(item, key, article)
+        except (ValidationError, DatabaseError, ValueError) as exc:
+            message = "; ".join(getattr(exc, "messages", None) or [str(exc)])
+            self.summary.warn(f"line {item.line}: {item.label} could not be imported: {message}")
+            self.summary.skip("items that could not be imported")
+            self.summary.skip("comments on skipped items", len(item.comments))
+
+    def _article(self, item: WxrItem, key: str):
+        row = self.registry.get(Kind.ARTICLE, key)
+        if row is not None:
+            article = ArticlePage.objects.filter(pk=row.object_id).first()
+            if article is None:
+                self.summary.skip("items whose article was deleted here since an earlier import")
+                self.summary.skip("comments on skipped items", len(item.comments))
+                return None
+            self.summary.existing["posts and pages"] += 1
+            return article
+
+        status = {
+            "publish": pages.LIVE,
+            "future": pages.SCHEDULED,
+            "draft": pages.DRAFT,
+            "pending": pages.DRAFT,
+        }.get(item.status)
+        if status is None:
+            self.summary.warn(
+                f"line {item.line}: {item.label} has status {item.status or 'none'!r}; "
+                "imported as a draft"
+            )
+            status = pages.DRAFT
+        published = (
+            parse_when(item.post_date_gmt)
+            or parse_when(item.pub_date)
+            or parse_when(item.post_date, tz=self.tz)
+        )
+        if status == pages.SCHEDULED and (published is None or published <= timezone.now()):
+            status = pages.LIVE
+
+        if item.post_type == "page":
+            parent = self._section(self.pages_section, "")
+            topics, section_categories = [], []
+        else:
+            section_categories = [
+                (nicename, name)
+                for domain, nicename, name in item.categories
+                if domain == "category" and nicename != "uncategorized"
+            ]
+            topics = [name for domain, _, name in item.categories if domain == "post_tag"]
+            if self.categories_as == "sections" and section_categories:
+                parent = self._section(section_categories[0][1], section_categories[0][0])
+                topics = [name for _, name in section_categories[1:]] + topics
+            else:
+                parent = self._section(self.default_section, "")
+                topics = [name for _, name in section_categories] + topics
+        topics = list(dict.fromkeys(t.strip()[:100] for t in topics if t.strip()))
+
+        converter = Converter(
+            base_url=self.base_url, image_for=self._image_for, gallery=self._gallery
+        )
+        body = converter.convert(item.content)
+        for note in converter.notes:
+            self.summary.notes[note] += 1
+
+        title = title_text(item.title)
+        if not title:
+            title = "Untitled"
+            self.summary.notes["items without a title (called Untitled)"] += 1
+        dek = plain_text(item.excerpt)
+        if len(dek) > 400:
+            dek = dek[:399].rstrip() + "…"
+            self.summary.notes["excerpts shortened to 400 characters"] += 1
+
+        lead_image, lead_caption = None, ""
+        thumbnail = item.meta.get("_thumbnail_id", "").strip()
+        if thumbnail:
+            attachment = self.registry.get(Kind.ATTACHMENT, thumbnail)
+            if attachment is not None:
+                data = attachment.data
+                lead_image = self._image_for(
+                    ImageRef(
+                        url=data.get("url", ""), alt=data.get("alt", ""), attachment_id=thumbnail
+                    )
+                )
+                lead_caption = data.get("caption", "")
+            if lead_image is None:
+                self.summary.notes[
+                    "featured images left out (no --uploads folder, or the file is not in it)"
+                ] += 1
+
+        meta = item.meta
+        seo_title = meta.get("_yoast_wpseo_title") or meta.get("_aioseop_title") or ""
+        if seo_title:
+            seo_title = re.sub(r"%%title%%", title, seo_title)
+            seo_title = re.sub(r"%%sitename%%", self.header.get("title", ""), seo_title)
+            seo_title = re.sub(r"%%sep%%", "–", seo_title)
+            seo_title = re.sub(r"\s+", " ", re.sub(r"%%\w+%%", "", seo_title)).strip(" –-|")
+        description = meta.get("_yoast_wpseo_metadesc") or meta.get("_aioseop_description") or ""
+
+        article = pages.create_article(
+            parent,
+            pages.ArticleData(
+                title=title,
+                slug=pages.make_slug(
+                    unquote(item.post_name), title, fallback=f"post-{item.post_id or 'x'}"
+                ),
+                status=status,
+                published_at=published,
+                body=body,
+                dek=dek,
+                topics=topics,
+                authors=self._bylines(item),
+                seo_title=seo_title,
+                search_description=plain_text(description),
+                comments_enabled=item.comment_status != "closed",
+                lead_image=lead_image,
+                lead_image_caption=lead_caption,
+                password=item.password,
+            ),
+        )
+        full, path = url_key(item.link)
+        self.registry.remember(
+            Kind.ARTICLE,
+            key,
+            article,
+            source_url=full,
+            source_path=path,
+            data={"guid": url_key(item.guid)[0], "type": item.post_type},
+        )
+        self.summary.created["pages" if item.post_type == "page" else "posts"] += 1
+        return article
+
+    def _section(self, title: str, nicename: str):
+        cache_key = nicename or f"title:{title.lower()}"
+        if cache_key in self.sections:
+            return self.sections[cache_key]
+        row_key = nicename or f"title:{title}"
+        object_id = self.registry.object_id(Kind.SECTION, row_key)
+        section = None
+        if object_id:
+            section = pages.SectionPage.objects.filter(pk=object_id).first()
+        if section is None:
+            section, created = pages.section(title, nicename)
+            if created:
+                self.summary.created["sections"] += 1
+            ImportedObject.objects.filter(
+                source=SOURCE, source_site=self.site, kind=Kind.SECTION, external_id=row_key
+            ).delete()
+            self.registry.remember(Kind.SECTION, row_key, section)
+        self.sections[cache_key] = section
+        return section
+
+    def _bylines(self, item: WxrItem) -> list:
+        logins = [
+            nicename or name for domain, nicename, name in item.categories if domain == "author"
+        ]
+        if not logins and item.creator:
+            logins = [item.creator]
+        authors = []
+        # Some exports leave stray brackets around a login (">themereviewteam").
+        for login in dict.fromkeys(login.strip(" <>\t\n") for login in logins):
+            if not login:
+                continue
+            page = self._author(login)
+            if page is not None and page not in authors:
+                authors.append(page)
+        return authors
+
+    def _author(self, login: str):
+        if login in self.author_pages:
+            return self.author_pages[login]
+        plain = login[4:] if login.startswith("cap-") else login
+        name = self.authors.get(login) or self.authors.get(plain) or plain
+        object_id = self.registry.object_id(Kind.AUTHOR, plain)
+        page = pages.AuthorPage.objects.filter(pk=object_id).first() if object_id else None
+        if page is None:
+            page, created = pages.author(name, plain)
+            if created:
+                self.summary.created["authors"] += 1
+            ImportedObject.objects.filter(
+                source=SOURCE, source_site=self.site, kind=Kind.AUTHOR, external_id=plain
+            ).delete()
+            self.registry.remember(Kind.AUTHOR, plain, page)
+        self.author_pages[login] = page
+        return page
+
+    # Images ---------------------------------------------------------------------------
+
+    def _gallery(self, ids: list[str]) -> list[ImageRef]:
+        rows = self.registry.existing(Kind.ATTACHMENT, ids)
+        refs = []
+        for attachment_id in ids:
+            row = rows.get(attachment_id)
+            if row is None:
+                self.summary.notes["gallery images not in the file"] += 1
+                continue
+            data = row.data
+            refs.append(
+                ImageRef(
+                    url=data.get("url", ""),
+                    alt=data.get("alt", ""),
+                    caption=data.get("caption", ""),
+                    attachment_id=attachment_id,
+                )
+            )
+        return refs
+
+    def _image_for(self, ref: ImageRef):
+        """A Wagtail image for an image the post shows, made once from the uploads
+        folder; None when there is no folder or no such file."""
+        if self.uploads is None or not ref.url and not ref.attachment_id:
+            return None
+        candidates = []
+        if ref.attachment_id:
+            row = self.registry.get(Kind.ATTACHMENT, ref.attachment_id)
+            if row is not None and row.data.get("file"):
+                candidates.append(row.data["file"])
+        relative = original_upload_path(ref.url)
+        if relative:
+            candidates += [unsized(relative), relative]
+        for relative in dict.fromkeys(candidates):
+            path = (self.uploads / relative).resolve()
+            if (
+                path.suffix.lower() in IMAGE_EXTENSIONS
+                and path.is_file()
+                and path.is_relative_to(self.uploads.resolve())
+            ):
+                return self._image_file(relative, path, ref)
+        return None
+
+    def _image_file(self, relative: str, path: Path, ref: ImageRef):
+        Image = get_image_model()
+        object_id = self.registry.object_id(Kind.IMAGE, relative)
+        if object_id:
+            image = Image.objects.filter(pk=object_id).first()
+            if image is not None:
+                return image
+        with open(path, "rb") as handle:
+            image = Image(
+                title=(ref.alt or path.stem)[:255], file=ImageFile(handle, name=path.name)
+            )
+            image.save()
+        ImportedObject.objects.filter(
+            source=SOURCE, source_site=self.site, kind=Kind.IMAGE, external_id=relative
+        ).delete()
+        self.registry.remember(Kind.IMAGE, relative, image)
+        self.summary.created["images"] += 1
+        return image
+
+    # Comments -------------------------------------------------------------------------
+
+    def _comments(self, item: WxrItem, post_key: str, article) -> None:
+        if not item.comments:
+            return
+        keys: list[str] = []
+        first_key_of: dict[str, str] = {}
+        for comment in item.comments:
+            if comment.id:
+                base = f"{post_key}/{comment.id}"
+            else:
+                digest = hashlib.sha1(
+                    f"{comment.date_gmt}|{comment.date}|{comment.author}|{comment.content}".encode()
+                ).hexdigest()[:16]
+                base = f"{post_key}/h{digest}"
+            key, n = base, 2
+            while key in first_key_of.values() or key in keys:
+                key = f"{base}#{n}"
+                n += 1
+            if key != base:
+                self.summary.warn(
+                    f"line {comment.line}: comment {comment.id} on {item.label} has the same "
+                    "id as another comment there; imported separately"
+                )
+            keys.append(key)
+            if comment.id:
+                first_key_of.setdefault(comment.id, key)
+        existing = self.registry.existing(Kind.COMMENT, keys)
+        post_date = article.first_published_at or timezone.now()
+
+        new: dict[str, ImportedComment] = {}
+        sources: dict[str, WxrComment] = {}
+        for comment, key in zip(item.comments, keys, strict=True):
+            if key in existing:
+                self.summary.existing["comments"] += 1
+                continue
+            status = COMMENT_STATUS.get(comment.approved)
+            if status is None:
+                status = Comment.Status.PENDING
+                self.summary.warn(
+                    f"line {comment.line}: comment {comment.id} has approval state "
+                    f"{comment.approved!r}; imported as pending"
+                )
+            kind = COMMENT_KIND.get(comment.type, Comment.Kind.COMMENT)
+            when = parse_when(comment.date_gmt) or parse_when(comment.date, tz=self.tz)
+            if when is None:
+                when = post_date
+                self.summary.warn(
+                    f"line {comment.line}: comment {comment.id} has no usable date; dated "
+                    "with its post"
+                )
+            email, unusable = clean_email(comment.email)
+            if unusable:
+                self.summary.notes["commenter email addresses unusable, left out"] += 1
+            new[key] = ImportedComment(
+                name=plain_text(comment.author) or "Anonymous",
+                email=email,
+                website=clean_website(comment.url),
+                ip_address=clean_ip(comment.ip),
+                body_html=comment.content,
+                created_at=when,
+                status=status,
+                kind=kind,
+                is_removed=comment.meta.get(REMOVED_META) == "1",
+                note=f"imported from WordPress (comment {comment.id or 'without id'})",
+            )
+            sources[key] = comment
+
+        stored_parents: dict[str, Comment] = {}
+        for key, imported in new.items():
+            comment = sources[key]
+            parent_id = comment.parent
+            if not parent_id or parent_id == "0":
+                continue
+            parent_key = first_key_of.get(parent_id, f"{post_key}/{parent_id}")
+            if parent_id == comment.id or parent_key == key:
+                self.summary.warn(
+                    f"line {comment.line}: comment {comment.id} names itself as its parent; "
+                    "imported at the top level"
+                )
+            elif parent_key in new:
+                imported.parent = new[parent_key]
+            else:
+                parent = stored_parents.get(parent_key)
+                if parent is None:
+                    object_id = (
+                        existing[parent_key].object_id
+                        if parent_key in existing
+                        else self.registry.object_id(Kind.COMMENT, parent_key)
+                    )
+                    parent = (
+                        Comment.objects.filter(pk=object_id, page_id=article.pk).first()
+                        if object_id
+                        else None
+                    )
+                if parent is not None:
+                    stored_parents[parent_key] = parent
+                    imported.parent = parent
+                else:
+                    self.summary.warn(
+                        f"line {comment.line}: comment {comment.id} on {item.label} replies "
+                        f"to comment {parent_id}, which is not in the file; imported at the "
+                        "top level"
+                    )
+        for key, imported in new.items():
+            seen, node = set(), imported
+            while isinstance(node, ImportedComment) and node.parent is not None:
+                if id(node) in seen:
+                    self.summary.warn(
+                        f"line {sources[key].line}: comment {sources[key].id} is in a loop of "
+                        "replies; imported at the top level"
+                    )
+                    imported.parent = None
+                    break
+                seen.add(id(node))
+                node = node.parent
+
+        if not new:
+            return
+        import_comments(page=article, comments=list(new.values()))
+        rows = []
+        for key, imported in new.items():
+            rows.append(self.registry.row(Kind.COMMENT, key, imported.comment))
+            what = (
+                "comments" if imported.kind == Comment.Kind.COMMENT else "pingbacks and trackbacks"
+            )
+            self.summary.created[what] += 1
+            for note in imported.notes:
+                self.summary.warn(f"line {sources[key].line}: comment {sources[key].id} {note}")
+        self.registry.remember_all(rows)
