@@ -170,7 +170,9 @@ def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=
     label = _("Deleted comment") if comment.is_removed else labels.by % {"name": comment.name}
     if comment.is_removed:
         author = f'<span class="comment-author">{labels.deleted_author}</span>'
-    elif comment.website:
+    elif comment.website.lower().startswith(("https://", "http://")):
+        # Only web addresses become links: an imported or hand-edited "javascript:" one
+        # would run in the reader's browser.
         author = (
             f'<a class="comment-author" href="{escape(comment.website)}" '
             f'rel="nofollow ugc noopener">{name}</a>'

@@ -182,6 +182,28 @@ def test_a_commenters_name_links_to_their_website_as_nofollow_ugc_noopener(clien
     assert (author.name, author.get_text()) == ("span", "Bo")
 
 
+def test_names_and_websites_are_shown_as_text_never_as_markup_or_script(client, db):
+    page = news.article()
+    tricky = factories.comment(
+        page, name='<b>Bold</b> "Quote"', website='https://x.example/"onmouseover="alert(1)'
+    )
+    # The form refuses such an address, but imports and moderators' edits reach the thread
+    # without it.
+    scripted = factories.comment(page, name="Js", website="javascript:alert(1)")
+
+    section = section_of(client.get(page.url))
+
+    author = section.select_one(f"#comment-{tricky.pk} .comment-author")
+    assert (author.get_text(), author["href"], author.find("b")) == (
+        '<b>Bold</b> "Quote"',
+        'https://x.example/"onmouseover="alert(1)',
+        None,
+    )
+    assert not author.has_attr("onmouseover")
+    author = section.select_one(f"#comment-{scripted.pk} .comment-author")
+    assert (author.name, author.get_text()) == ("span", "Js")
+
+
 def test_a_comment_shows_when_it_was_written_as_a_permalink(client, db):
     page = news.article()
     comment = factories.comment(page, created_at=at(2024, 1, 4, 12, 30))
