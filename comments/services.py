@@ -187,8 +187,9 @@ def submit_comment(
         comment.path = (parent.path + PATH_SEPARATOR + segment) if parent else segment
         Comment.objects.filter(pk=comment.pk).update(path=comment.path)
         if status == Comment.Status.APPROVED:
+            # Only a public comment changes what readers see.
             _recount(page.pk)
-        _after_commit(page.pk, comment_ids=[comment.pk])
+            _after_commit(page.pk, comment_ids=[comment.pk])
     transaction.on_commit(
         lambda: signals.comment_submitted.send(sender=Comment, comment=comment)
     )

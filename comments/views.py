@@ -5,20 +5,25 @@ asks for JSON (Accept: application/json) gets JSON, anything else gets HTML.
 """
 
 import json
+import time
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core import signing
 from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Page
 
 from . import services
-from .errors import ApplicationError, NotFound, ValidationFailed
+from .errors import ApplicationError, NotFound, Refused, ValidationFailed
 from .forms import HONEYPOT, CommentEditForm, CommentForm, ReportForm
 from .models import Comment
+from .readers import remember_pending
 from .thread import count_heading, page_of_comment, permalink_time, render_comment
 
 OWN_COOKIE = "masthead_own_comments"
@@ -51,6 +56,29 @@ def remember_own(response, request, comment_id: int):
         salt=OWN_SALT,
         max_age=60 * 60 * 24 * 30,
         httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+EDITABLE_COOKIE = "masthead_editable"
+
+
+def remember_editable(response, request, comment) -> None:
+    """A cookie the page's script reads to offer Edit and Delete on the reader's own
+    recent comments (the server checks the signed cookie, not this one)."""
+    now = int(time.time())
+    entries = []
+    for part in request.COOKIES.get(EDITABLE_COOKIE, "").split("|"):
+        pk, _, until = part.partition(".")
+        if pk.isdigit() and until.isdigit() and int(until) > now and int(pk) != comment.pk:
+            entries.append(f"{pk}.{until}")
+    until = int(comment.created_at.timestamp()) + settings.MASTHEAD_COMMENTS_EDIT_MINUTES * 60
+    entries = [f"{comment.pk}.{until}", *entries][:20]
+    response.set_cookie(
+        EDITABLE_COOKIE,
+        "|".join(entries),
+        max_age=settings.MASTHEAD_COMMENTS_EDIT_MINUTES * 60,
         samesite="Lax",
         secure=request.is_secure(),
     )
@@ -115,8 +143,28 @@ def _parse_body(request):
     return request.POST
 
 
+def _csrf_failure(request):
+    """Signed-in users post with Django's CSRF token. Anonymous readers post from cached
+    pages that carry no token (it would be someone else's), so for them the browser's
+    Origin header must name this site, and cookies they hold are SameSite=Lax."""
+    if request.user.is_authenticated:
+        return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        expected = f"{request.scheme}://{request.get_host()}"
+        if origin != expected and origin not in settings.CSRF_TRUSTED_ORIGINS:
+            return JsonResponse(
+                Refused(_("This comment was not sent from this site.")).as_dict(), status=403
+            )
+    return None
+
+
+@csrf_exempt
 @require_POST
 def post_comment(request):
+    rejected = _csrf_failure(request)
+    if rejected is not None:
+        return rejected
     as_json = wants_json(request)
     try:
         data = _parse_body(request)
@@ -139,9 +187,7 @@ def post_comment(request):
             raise ValidationFailed(fields=_form_errors(form))
         parent = None
         if form.cleaned_data.get("parent"):
-            parent = Comment.objects.filter(
-                pk=form.cleaned_data["parent"], page_id=page.pk
-            ).first()
+            parent = Comment.objects.filter(pk=form.cleaned_data["parent"], page_id=page.pk).first()
             if parent is None:
                 raise ValidationFailed(
                     fields={"parent": [_("The comment you are replying to is not available.")]}
@@ -180,9 +226,7 @@ def post_comment(request):
                     "name": comment.name,
                     "created_at": comment.created_at.isoformat(),
                     "created_display": permalink_time(comment.created_at),
-                    "html": render_comment(
-                        comment, own_ids=own, can_reply=True, reply_url=page.url
-                    )
+                    "html": render_comment(comment, own_ids=own, can_reply=True, reply_url=page.url)
                     + "</li>",
                 },
                 "count": count,
@@ -195,6 +239,9 @@ def post_comment(request):
         suffix = f"?cpage={number}" if number > 1 else ""
         response = SeeOther(f"{page.url}{suffix}#{comment.anchor}")
     remember_own(response, request, comment.pk)
+    if comment.status != Comment.Status.APPROVED:
+        remember_pending(response, request, page.pk)
+    remember_editable(response, request, comment)
     if form.cleaned_data.get("save_commenter"):
         response.set_cookie(
             COMMENTER_COOKIE,
@@ -204,7 +251,7 @@ def post_comment(request):
                 string=json.dumps(
                     {"name": comment.name, "email": comment.email, "website": comment.website},
                     separators=(",", ":"),
-                )
+                ),
             ),
             max_age=60 * 60 * 24 * 365,
             samesite="Lax",
@@ -218,11 +265,7 @@ def post_comment(request):
 def permalink(request, comment_id: int):
     """/comments/N/ goes to the comment on whichever page of the thread holds it."""
     own = own_comment_ids(request)
-    comment = (
-        Comment.objects.filter(pk=comment_id).visible_to(own).first()
-        if comment_id
-        else None
-    )
+    comment = Comment.objects.filter(pk=comment_id).visible_to(own).first() if comment_id else None
     if comment is None:
         raise Http404(_("That comment does not exist or is not visible."))
     page = Page.objects.live().public().filter(pk=comment.page_id).first()
@@ -401,7 +444,11 @@ def report_comment(request, comment_id: int):
         context["form"] = ReportForm()
         response = TemplateResponse(request, "comments/report.html", context, status=status)
     response.set_cookie(
-        READER_COOKIE, reader_id, max_age=60 * 60 * 24 * 365, httponly=True, samesite="Lax",
+        READER_COOKIE,
+        reader_id,
+        max_age=60 * 60 * 24 * 365,
+        httponly=True,
+        samesite="Lax",
         secure=request.is_secure(),
     )
     return response

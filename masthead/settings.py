@@ -105,6 +105,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "masthead.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -278,6 +279,26 @@ if not re.fullmatch(r"[A-Za-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?", MASTHEAD_FEED_ID_
         "e.g. courier.example,2024."
     )
 MASTHEAD_WEBSUB_HUB = os.environ.get("MASTHEAD_WEBSUB_HUB", "")
+
+# Full-page cache for anonymous readers (docs/operations.md)
+MASTHEAD_PAGE_CACHE = env_bool("MASTHEAD_PAGE_CACHE", True)
+MASTHEAD_PAGE_CACHE_TTL = env_int("MASTHEAD_PAGE_CACHE_TTL", 3600)
+MASTHEAD_PAGE_CACHE_LISTING_TTL = env_int("MASTHEAD_PAGE_CACHE_LISTING_TTL", 60)
+MASTHEAD_PAGE_CACHE_STALE = env_int("MASTHEAD_PAGE_CACHE_STALE", 60)
+if os.environ.get("WAGTAILFRONTENDCACHE_BACKEND"):
+    # One CDN or proxy to purge, e.g. wagtail.contrib.frontend_cache.backends.HTTPBackend
+    # with WAGTAILFRONTENDCACHE_LOCATION=http://varnish:8000 (see docs/operations.md).
+    INSTALLED_APPS.append("wagtail.contrib.frontend_cache")
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": os.environ["WAGTAILFRONTENDCACHE_BACKEND"],
+            **{
+                key.removeprefix("WAGTAILFRONTENDCACHE_"): value
+                for key, value in os.environ.items()
+                if key.startswith("WAGTAILFRONTENDCACHE_") and key != "WAGTAILFRONTENDCACHE_BACKEND"
+            },
+        }
+    }
 
 # masthead
 MASTHEAD_PAGE_SIZE = env_int("MASTHEAD_PAGE_SIZE", 12)

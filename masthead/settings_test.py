@@ -29,3 +29,5 @@ MASTHEAD_COMMENT_CHECKS = [
 ]
 # Tests fill forms faster than people do; the bot-trap tests set their own minimum.
 MASTHEAD_COMMENTS_MIN_SECONDS = 0
+# Most tests look at one render at a time; the page-cache tests switch the cache on.
+MASTHEAD_PAGE_CACHE = False

@@ -306,12 +306,24 @@ class ArticlePage(CommentableMixin, Page):
     parent_page_types = ["news.SectionPage"]
     subpage_types = []
 
+    # The page cache keeps articles long (their changes purge them) and listings briefly.
+    page_cache_long = True
+
     class Meta:
         verbose_name = _("article")
 
     @property
     def headline(self) -> str:
         return self.title
+
+    def surrogate_keys(self) -> list[str]:
+        """Names a CDN can purge this page's cached copies by."""
+        authors = self.bylines.values_list("author_id", flat=True)
+        return [
+            f"page-{self.pk}",
+            f"section-{self.get_parent().pk}",
+            *(f"author-{author_id}" for author_id in authors),
+        ]
 
     @property
     def section(self):

@@ -6,6 +6,7 @@ from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment, Thread
 from comments.moderation.checks import form_timestamp
+from comments.readers import pending_pages
 from comments.thread import (
     THREAD_FIELDS,
     count_heading,
@@ -22,7 +23,10 @@ register = template.Library()
 def comment_section(context, page):
     """The comment section under a page: count, thread, and the form (or 'closed')."""
     request = context["request"]
-    own = own_comment_ids(request)
+    # What anonymous readers get is cached and shared, so it holds nobody's own comments;
+    # a reader with a comment awaiting moderation here gets a page of their own.
+    personal = request.user.is_authenticated or page.pk in pending_pages(request)
+    own = own_comment_ids(request) if personal else []
     public_count = (
         Thread.objects.filter(page_id=page.pk).values_list("public_count", flat=True).first()
         or 0

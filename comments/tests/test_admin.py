@@ -40,7 +40,7 @@ def test_the_queue_lists_pending_comments_newest_first_with_email_and_ip(client,
     response = client.get(QUEUE)
 
     assert response.status_code == 200
-    rows = BeautifulSoup(response.content, "html.parser").select("tbody tr")
+    rows = BeautifulSoup(response.content, "html.parser").select(".comments-listing tbody tr")
     assert [row["id"] for row in rows] == [f"row-{newer.pk}", f"row-{older.pk}"]
     assert "writer@example.org" in rows[0].get_text()
     assert "192.0.2.10" in rows[0].get_text()

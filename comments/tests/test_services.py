@@ -194,7 +194,10 @@ def test_a_reply_to_a_comment_on_another_page_is_refused(db):
         submit(news.article(), parent=elsewhere)
 
 
-def test_submitting_tells_listeners_after_the_commit(db, django_capture_on_commit_callbacks):
+def test_a_public_comment_tells_listeners_after_the_commit(
+    db, settings, django_capture_on_commit_callbacks
+):
+    settings.MASTHEAD_COMMENTS_MODERATION = "none"
     page = news.article()
     heard = []
 

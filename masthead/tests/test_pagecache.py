@@ -1,0 +1,221 @@
+"""The full-page cache: what anonymous readers get, and when a change shows."""
+
+import os
+import time
+
+import pytest
+from django.test import Client
+
+from comments import services
+from comments.models import Comment
+from comments.moderation.checks import form_timestamp
+from comments.tests import factories as comment_factories
+from news.tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.MASTHEAD_PAGE_CACHE = True
+    settings.MASTHEAD_COMMENTS_MODERATION = "none"
+    return settings
+
+
+def post(client, article, **fields):
+    data = {
+        "page": article.pk,
+        "body": "Cached pages must still show this.",
+        "name": "Jane Reader",
+        "email": "jane.reader@example.com",
+        "ts": form_timestamp(),
+        **fields,
+    }
+    return client.post("/comments/post/", data)
+
+
+def test_the_second_anonymous_view_is_served_from_the_cache_with_cdn_headers():
+    article = factories.article("Ferry strike ends", authors=[factories.author("Ada Lane")])
+    reader = Client()
+
+    first = reader.get(article.url)
+    second = Client().get(article.url)
+
+    assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "HIT")
+    assert first.content == second.content
+    assert second["ETag"] == first["ETag"]
+    cache_control = second["Cache-Control"]
+    assert "public" in cache_control and "s-maxage=3600" in cache_control
+    assert "stale-while-revalidate=60" in cache_control
+    author = article.bylines.get().author_id
+    assert second["Surrogate-Key"] == (
+        f"page-{article.pk} section-{article.get_parent().pk} author-{author}"
+    )
+    assert not second.cookies
+
+
+def test_a_matching_etag_gets_304_not_modified():
+    article = factories.article()
+    etag = Client().get(article.url)["ETag"]
+
+    response = Client().get(article.url, HTTP_IF_NONE_MATCH=etag)
+
+    assert response.status_code == 304
+    assert response.content == b""
+
+
+def test_the_cached_html_holds_no_csrf_token_and_no_commenter_email(client):
+    article = factories.article()
+    post(client, article)
+
+    html = Client().get(article.url).content.decode()
+
+    assert "csrfmiddlewaretoken" not in html
+    assert "jane.reader@example.com" not in html
+    assert "Cached pages must still show this." in html
+
+
+def test_a_new_comment_shows_at_once(django_capture_on_commit_callbacks):
+    article = factories.article()
+    assert "Be the first to comment" in Client().get(article.url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(Client(), article)
+
+    response = Client().get(article.url)
+    assert response["X-Cache"] == "MISS"
+    assert "1 Comment" in response.content.decode()
+
+
+def test_a_moderator_decision_shows_at_once(django_capture_on_commit_callbacks):
+    article = factories.article()
+    comment = comment_factories.comment(article, body="Soon to be trashed")
+    assert "Soon to be trashed" in Client().get(article.url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.moderate_comments(comment_ids=[comment.pk], action="trash")
+
+    assert "Soon to be trashed" not in Client().get(article.url).content.decode()
+
+
+def test_an_edit_or_unpublish_of_the_article_shows_at_once(django_capture_on_commit_callbacks):
+    article = factories.article("First headline")
+    assert "First headline" in Client().get(article.url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Corrected headline"
+        article.save_revision().publish()
+    assert "Corrected headline" in Client().get(article.url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.unpublish()
+    assert Client().get(article.url).status_code == 404
+
+
+def test_a_reader_with_a_held_comment_gets_their_own_render_and_others_the_cache(
+    page_cache, django_capture_on_commit_callbacks
+):
+    page_cache.MASTHEAD_COMMENTS_MODERATION = "first"
+    article = factories.article()
+    Client().get(article.url)
+    author = Client()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(author, article, body="Waiting for a moderator.")
+
+    mine = author.get(article.url)
+    theirs = Client().get(article.url)
+    assert "X-Cache" not in mine and mine["Cache-Control"] == "private, no-cache"
+    assert "Your comment is awaiting moderation." in mine.content.decode()
+    assert theirs["X-Cache"] == "HIT"
+    assert "Waiting for a moderator." not in theirs.content.decode()
+    # Someone who commented before (and was approved) still reads from the cache.
+    assert Comment.objects.get().status == Comment.Status.PENDING
+
+
+def test_a_commenter_whose_comment_is_public_keeps_reading_from_the_cache(client):
+    article = factories.article()
+    post(client, article)
+
+    client.get(article.url)
+    again = client.get(article.url)
+
+    assert again["X-Cache"] == "HIT"
+
+
+def test_signed_in_users_and_reply_links_are_rendered_fresh(client):
+    article = factories.article()
+    editor = comment_factories.staff_user("editor")
+    client.force_login(editor)
+
+    signed_in = [client.get(article.url), client.get(article.url)]
+    replying = [Client().get(f"{article.url}?replytocom=1") for _ in range(2)]
+
+    assert all("X-Cache" not in r for r in signed_in + replying)
+    assert "csrfmiddlewaretoken" in signed_in[0].content.decode()
+
+
+def test_listing_counts_are_right_within_the_listing_lifetime(
+    page_cache, django_capture_on_commit_callbacks
+):
+    page_cache.MASTHEAD_PAGE_CACHE_LISTING_TTL = 1
+    article = factories.article("Harbour news")
+    section_url = article.get_parent().url
+    assert "0 Comments" in Client().get(section_url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(Client(), article)
+    time.sleep(1.2)
+
+    assert "1 Comment" in Client().get(section_url).content.decode()
+
+
+def test_comments_from_another_site_are_refused_and_signed_in_posts_need_the_token(client):
+    article = factories.article()
+
+    foreign = post(Client(), article, ts=form_timestamp())
+    assert foreign.status_code == 303
+    forged = Client().post(
+        "/comments/post/",
+        {"page": article.pk, "body": "x", "name": "n", "email": "e@example.com"},
+        HTTP_ORIGIN="https://evil.example",
+    )
+    assert forged.status_code == 403
+    staff = Client(enforce_csrf_checks=True)
+    staff.force_login(comment_factories.staff_user("reporter"))
+    no_token = staff.post("/comments/post/", {"page": article.pk, "body": "As the newsroom"})
+    assert no_token.status_code == 403
+    assert Comment.objects.count() == 1
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MASTHEAD_TEST_REDIS_URL"),
+    reason="set MASTHEAD_TEST_REDIS_URL=redis://127.0.0.1:6379/15 to test the shared cache",
+)
+def test_app_servers_sharing_redis_serve_each_others_pages(settings):
+    import redis
+
+    url = os.environ["MASTHEAD_TEST_REDIS_URL"]
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError as exc:
+        pytest.fail(f"MASTHEAD_TEST_REDIS_URL is set but Redis is unreachable: {exc}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"masthead-test-{os.getpid()}",
+        }
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    article = factories.article("Shared between servers")
+    Client().get(article.url)
+
+    # Another app server is another process with its own memory: only Redis is shared.
+    other = redis.Redis.from_url(url)
+    keys = other.keys(f"masthead-test-{os.getpid()}:*pagecache:entry:*")
+    assert len(keys) == 1
+    assert Client().get(article.url)["X-Cache"] == "HIT"
+    cache.clear()
