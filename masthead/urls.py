@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", news_views.search, name="search"),
     path("comments/", include("comments.urls")),
+    path("", include("news.seo.urls")),
 ]
 
 if settings.MASTHEAD_SERVE_MEDIA:

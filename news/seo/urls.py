@@ -1,0 +1,31 @@
+"""Feeds, sitemaps, robots.txt and oEmbed; included by the project before Wagtail's pages,
+so a page with the slug "feeds" (or "oembed") under the front page would be shadowed."""
+
+from django.urls import path
+
+from . import feeds, oembed, sitemaps
+from .feeds import AtomFeed, RssFeed, feed_view
+
+app_name = "seo"
+
+
+def _rss_and_atom(prefix: str, name: str, channel):
+    return [
+        path(f"{prefix}rss/", feed_view(channel, RssFeed), name=f"{name}-rss"),
+        path(f"{prefix}atom/", feed_view(channel, AtomFeed), name=f"{name}-atom"),
+    ]
+
+
+urlpatterns = [
+    *_rss_and_atom("feeds/", "site", feeds.site_channel),
+    path("feeds/json/", feeds.json_feed_view, name="site-json"),
+    *_rss_and_atom("feeds/sections/<slug:slug>/", "section", feeds.section_channel),
+    *_rss_and_atom("feeds/authors/<slug:slug>/", "author", feeds.author_channel),
+    *_rss_and_atom("feeds/topics/<str:slug>/", "topic", feeds.topic_channel),
+    *_rss_and_atom("feeds/comments/", "comments", feeds.comments_channel),
+    *_rss_and_atom("feeds/comments/<int:page_id>/", "page-comments", feeds.page_comments_channel),
+    path("sitemap.xml", sitemaps.index, name="sitemap-index"),
+    path("sitemap-<slug:section>.xml", sitemaps.sitemap, name="sitemap"),
+    path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
+    path("oembed/", oembed.oembed, name="oembed"),
+]
