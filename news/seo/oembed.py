@@ -16,7 +16,7 @@ from wagtail.models import Site
 from news.models import ArticlePage
 
 from . import common
-from .feeds import conditional_response
+from .http import conditional_response
 
 DEFAULT_WIDTH = 600
 MIN_WIDTH = 200

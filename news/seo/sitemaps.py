@@ -29,7 +29,7 @@ from news.models import (
 )
 
 from . import common
-from .feeds import conditional_response
+from .http import conditional_response
 
 NEWS_WINDOW = dt.timedelta(days=2)
 NEWS_LIMIT = 1000

@@ -3,7 +3,7 @@ so a page with the slug "feeds" (or "oembed") under the front page would be shad
 
 from django.urls import path
 
-from . import feeds, oembed, sitemaps
+from . import channels, feeds, oembed, sitemaps
 from .feeds import AtomFeed, RssFeed, feed_view
 
 app_name = "seo"
@@ -17,13 +17,15 @@ def _rss_and_atom(prefix: str, name: str, channel):
 
 
 urlpatterns = [
-    *_rss_and_atom("feeds/", "site", feeds.site_channel),
+    *_rss_and_atom("feeds/", "site", channels.site_channel),
     path("feeds/json/", feeds.json_feed_view, name="site-json"),
-    *_rss_and_atom("feeds/sections/<slug:slug>/", "section", feeds.section_channel),
-    *_rss_and_atom("feeds/authors/<slug:slug>/", "author", feeds.author_channel),
-    *_rss_and_atom("feeds/topics/<str:slug>/", "topic", feeds.topic_channel),
-    *_rss_and_atom("feeds/comments/", "comments", feeds.comments_channel),
-    *_rss_and_atom("feeds/comments/<int:page_id>/", "page-comments", feeds.page_comments_channel),
+    *_rss_and_atom("feeds/sections/<slug:slug>/", "section", channels.section_channel),
+    *_rss_and_atom("feeds/authors/<slug:slug>/", "author", channels.author_channel),
+    *_rss_and_atom("feeds/topics/<str:slug>/", "topic", channels.topic_channel),
+    *_rss_and_atom("feeds/comments/", "comments", channels.comments_channel),
+    *_rss_and_atom(
+        "feeds/comments/<int:page_id>/", "page-comments", channels.page_comments_channel
+    ),
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap, name="sitemap"),
     path("robots.txt", sitemaps.robots_txt, name="robots-txt"),
