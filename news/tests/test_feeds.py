@@ -2,6 +2,9 @@
 
 import datetime as dt
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs
 
 import pytest
 from bs4 import BeautifulSoup
@@ -500,3 +503,67 @@ def test_pages_advertise_the_site_feeds_and_their_own(client, newsroom):
         "Ports · The Masthead Courier (Atom)": "http://testserver/feeds/topics/ports/atom/",
     }
     assert alternates(client, "/search/?q=harbour") == site
+
+
+# WebSub publishing -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hub():
+    """A WebSub hub on loopback that records the form of each request it gets."""
+    received = []
+
+    class Hub(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers["Content-Length"])
+            received.append(parse_qs(self.rfile.read(length).decode()))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/", received
+    server.shutdown()
+    server.server_close()
+
+
+def test_publishing_an_article_tells_the_hub_about_every_feed_it_is_in(
+    db, settings, hub, django_capture_on_commit_callbacks
+):
+    hub_url, received = hub
+    settings.MASTHEAD_WEBSUB_HUB = hub_url
+    local, ada = factories.section("Local"), factories.author("Ada Lane")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.article("Hub news", in_section=local, authors=[ada], topics=["Ports"])
+
+    assert [form["hub.mode"] for form in received] == [["publish"]] * 9
+    assert sorted(form["hub.url"][0] for form in received) == sorted(
+        f"http://localhost/feeds/{path}"
+        for path in [
+            "rss/", "atom/", "json/",
+            "sections/local/rss/", "sections/local/atom/",
+            "authors/ada-lane/rss/", "authors/ada-lane/atom/",
+            "topics/ports/rss/", "topics/ports/atom/",
+        ]
+    )  # fmt: skip
+
+
+def test_nothing_is_sent_without_a_hub_and_a_hub_that_is_down_is_only_logged(
+    db, settings, hub, django_capture_on_commit_callbacks, caplog
+):
+    hub_url, received = hub
+    settings.MASTHEAD_WEBSUB_HUB = ""
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.article("Quiet news")
+    settings.MASTHEAD_WEBSUB_HUB = "http://127.0.0.1:9/"  # discard port: nothing listens
+    with django_capture_on_commit_callbacks(execute=True):
+        page = factories.article("Unheard news")
+
+    assert received == []
+    assert ArticlePage.objects.get(pk=page.pk).live
+    assert "WebSub hub http://127.0.0.1:9/ did not take http://localhost/feeds/rss/" in caplog.text
