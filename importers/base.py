@@ -104,7 +104,7 @@ class Progress:
             self.bar.update(count)
         elif self.done % self.step == 0 or self.done == self.total:
             elapsed = time.monotonic() - self.started
-            self.stream.write(f"{self.done}/{self.total} {self.label}s read ({elapsed:.0f} s)\n")
+            self.stream.write(f"{self.done}/{self.total} {self.label}s ({elapsed:.0f} s)\n")
             self.stream.flush()
 
     def close(self) -> None:

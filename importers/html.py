@@ -176,6 +176,7 @@ class ImageRef:
     caption: str = ""
     attachment_id: str = ""
     link: str = ""
+    credit: str = ""
 
 
 @dataclass
@@ -329,8 +330,7 @@ class Converter:
         self._emit_paragraph(pieces)
 
     def _emit_paragraph(self, pieces: list[str]) -> None:
-        inner = "".join(pieces).strip()
-        inner = re.sub(r"^(?:<br/>\s*)+|(?:\s*<br/>)+$", "", inner).strip()
+        inner = _tidy("".join(pieces))
         if not _visible(inner):
             return
         bare = _BARE_URL.match(htmllib.unescape(re.sub(r"<[^>]+>", "", inner)))
@@ -383,7 +383,8 @@ class Converter:
         elif tag == "pre":
             text = element.text_content().strip("\n")
             if text.strip():
-                lines = [htmllib.escape(line) for line in text.split("\n")]
+                # Rich text keeps no run of spaces: the lines stay, the alignment goes.
+                lines = [htmllib.escape(_collapse(line), quote=False) for line in text.split("\n")]
                 self.blocks.append(("paragraph", "<p>" + "<br/>".join(lines) + "</p>"))
         elif tag == "figure":
             self._figure(element, classes)
@@ -467,6 +468,13 @@ class Converter:
 
     def _figure(self, element, classes) -> None:
         caption_el = element.find(".//figcaption")
+        credit = ""
+        if caption_el is not None:
+            for span in caption_el.iter("span"):
+                if "credit" in (span.get("class") or "").split():
+                    credit = _plain(span)
+                    span.drop_tree()
+                    break
         caption = _plain(caption_el) if caption_el is not None else ""
         if caption_el is not None:
             caption_el.drop_tree()
@@ -491,7 +499,7 @@ class Converter:
         media = list(element.iter(*MEDIA_TAGS))
         if media:
             for item in media:
-                self._media(item, caption=caption, link=_link_of(item))
+                self._media(item, caption=caption, link=_link_of(item), credit=credit)
             return
         self._container(element)
         if caption:
@@ -500,7 +508,7 @@ class Converter:
     def _table(self, element) -> None:
         rows = []
         for row in element.iter("tr"):
-            cells = [_collapse(self._inline_all(c)) for c in row if c.tag in ("td", "th")]
+            cells = [_tidy(self._inline_all(c)) for c in row if c.tag in ("td", "th")]
             cells = [c for c in cells if _visible(c)]
             if cells:
                 rows.append(" | ".join(cells))
@@ -510,7 +518,7 @@ class Converter:
         if rows:
             self.blocks.append(("paragraph", "<p>" + "<br/>".join(rows) + "</p>"))
 
-    def _media(self, element, *, caption: str = "", link: str = "") -> None:
+    def _media(self, element, *, caption: str = "", link: str = "", credit: str = "") -> None:
         tag = element.tag
         if tag == "img":
             src = self._url(element.get("src", ""))
@@ -528,6 +536,7 @@ class Converter:
                     caption=caption,
                     attachment_id=attachment,
                     link=link,
+                    credit=credit,
                 )
             )
             return
@@ -549,7 +558,7 @@ class Converter:
                         "image": image,
                         "alt_text": _cut(ref.alt, 250),
                         "caption": _cut(ref.caption, 300),
-                        "credit": "",
+                        "credit": _cut(ref.credit, 120),
                     },
                 )
             )
@@ -652,6 +661,13 @@ def _text(text: str, *, autop: bool) -> str:
         lines = [_SPACE.sub(" ", line) for line in escaped.split("\n")]
         return "<br/>".join(line for line in lines).replace("<br/> ", "<br/>")
     return _SPACE.sub(" ", escaped)
+
+
+def _tidy(html: str) -> str:
+    """Rich text without runs of spaces or line breaks at either end."""
+    html = re.sub(r"[ \t\n]{2,}", " ", html).strip()
+    html = re.sub(r"\s*<br/>\s*", "<br/>", html)
+    return re.sub(r"^(?:<br/>)+|(?:<br/>)+$", "", html).strip()
 
 
 def _collapse(text: str) -> str:

@@ -90,6 +90,7 @@ class ArticleData:
     published_at: dt.datetime | None
     body: list = field(default_factory=list)
     dek: str = ""
+    dateline: str = ""
     topics: list[str] = field(default_factory=list)
     authors: list[AuthorPage] = field(default_factory=list)
     seo_title: str = ""
@@ -108,6 +109,7 @@ def create_article(parent: SectionPage, data: ArticleData) -> ArticlePage:
         slug=free_slug(parent, data.slug),
         live=False,
         dek=data.dek,
+        dateline=data.dateline[:100],
         body=data.body,
         seo_title=data.seo_title[:255],
         search_description=data.search_description,

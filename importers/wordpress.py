@@ -574,6 +574,7 @@ class WordPressImport:
                 published_at=published,
                 body=body,
                 dek=dek,
+                dateline=meta.get("masthead_dateline", ""),
                 topics=topics,
                 authors=self._bylines(item),
                 seo_title=seo_title,
