@@ -162,7 +162,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: local memory by default; CACHE_URL=redis://host:6379/0 shares it between servers.
+# Cache: files in var/cache by default, shared by the web server's processes and the worker
+# on one machine (a cache in each process would keep serving a page after another process
+# changed it); CACHE_URL=redis://host:6379/0 shares it between servers.
 _cache_url = os.environ.get("CACHE_URL", "")
 if _cache_url.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
@@ -172,7 +174,15 @@ if _cache_url.startswith(("redis://", "rediss://", "unix://")):
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "masthead"),
         }
     }
-elif _cache_url in {"", "locmem://"}:
+elif _cache_url == "":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+elif _cache_url == "locmem://":
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -167,8 +167,19 @@ def test_cache_url_selects_a_shared_redis_cache(load_settings):
     }
 
 
-def test_without_cache_url_the_cache_is_local_memory(load_settings):
+def test_without_cache_url_the_cache_is_in_files_shared_by_all_processes(load_settings, tmp_path):
+    """The web server's processes and the worker must see one cache: a page the worker
+    unpublishes on schedule stops being served from the page cache at once."""
     cache = load_settings()["CACHES"]["default"]
+
+    assert (cache["BACKEND"], cache["LOCATION"]) == (
+        "django.core.cache.backends.filebased.FileBasedCache",
+        str(tmp_path / "var" / "cache"),
+    )
+
+
+def test_cache_url_locmem_keeps_a_cache_in_each_process(load_settings):
+    cache = load_settings(CACHE_URL="locmem://")["CACHES"]["default"]
 
     assert cache["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
