@@ -46,7 +46,8 @@ def _demo_image(seed: str, title: str, size=(1600, 900)):
     draw = ImageDraw.Draw(image)
     for y in range(size[1]):
         t = y / size[1]
-        draw.line([(0, y), (size[0], y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
+        colour = tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        draw.line([(0, y), (size[0], y)], fill=colour)
     for _ in range(7):
         x, y, r = rng.randrange(size[0]), rng.randrange(size[1]), rng.randrange(60, 260)
         shade = tuple(min(255, c + rng.randrange(20, 60)) for c in bottom)
