@@ -485,7 +485,7 @@ class Converter:
             return
         if "x-embed" in classes or "wp-block-embed" in classes:
             url = element.get("data-url") or _plain(element)
-            provider = element.get("data-provider") or _provider_from_classes(classes)
+            provider = element.get("data-provider") or ""
             if self._embed(url.strip(), title=caption, provider=provider):
                 return
         quote = element.find(".//blockquote")
@@ -711,17 +711,6 @@ def _provider(url: str) -> str:
         if host == domain or host.endswith("." + domain):
             return name
     return host
-
-
-def _provider_from_classes(classes: set[str]) -> str:
-    for cls in classes:
-        if cls.startswith("is-provider-"):
-            slug = cls[len("is-provider-") :]
-            for name in PROVIDERS.values():
-                if re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") == slug:
-                    return name
-            return slug.replace("-", " ").title()
-    return ""
 
 
 def _link_of(element) -> str:
