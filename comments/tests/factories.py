@@ -1,15 +1,17 @@
 """Small factories for comments. They go through the services, so paths, depths and the
 public count are built exactly as in production."""
 
+import datetime as dt
 import itertools
 
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.db import transaction
 from django.test import override_settings
 
-from comments import services
-from comments.models import Comment
+from comments import markup, services
+from comments.models import PATH_SEGMENT, PATH_SEPARATOR, Comment
 from comments.views import OWN_COOKIE, OWN_SALT
 from news.tests import factories as news
 
@@ -55,6 +57,50 @@ def comment(
 
 def reply(parent: Comment, **kwargs) -> Comment:
     return comment(parent.page.specific, parent=parent, **kwargs)
+
+
+def long_thread(page, count: int) -> None:
+    """`count` approved comments on `page`, a fifth of them top-level with four replies
+    each, stored in a few queries but as submit_comment stores them (path, depth, count).
+    For tests where a thread must be long, not for what submitting does."""
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+    def build(n: int, parent=None, *, when) -> Comment:
+        body = f"Comment {n} in a long thread."
+        return Comment(
+            page_id=page.pk,
+            parent=parent,
+            path="",
+            depth=parent.depth + 1 if parent else 1,
+            status=Comment.Status.APPROVED,
+            name=f"Reader {n}",
+            email=f"long{n}@example.net",
+            body=body,
+            body_html=markup.render(body),
+            created_at=when,
+        )
+
+    def set_paths(comments):
+        for c in comments:
+            segment = PATH_SEGMENT.format(millis=int(c.created_at.timestamp() * 1000), pk=c.pk)
+            c.path = c.parent.path + PATH_SEPARATOR + segment if c.parent else segment
+        Comment.objects.bulk_update(comments, ["path"])
+
+    with transaction.atomic():
+        roots = Comment.objects.bulk_create(
+            [build(n, when=start + dt.timedelta(minutes=n)) for n in range(count // 5)]
+        )
+        set_paths(roots)
+        replies = Comment.objects.bulk_create(
+            [
+                build(n, root, when=root.created_at + dt.timedelta(seconds=1 + i))
+                for n, (root, i) in enumerate(
+                    ((root, i) for root in roots for i in range(4)), start=len(roots)
+                )
+            ]
+        )
+        set_paths(replies)
+        services._recount(page.pk)
 
 
 def staff_user(username="editor", *, first_name="Ada", last_name="Editor", **kwargs):

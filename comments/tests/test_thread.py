@@ -408,14 +408,6 @@ def test_a_permalink_to_a_comment_on_an_unpublished_article_is_not_found(client,
 # Cost ------------------------------------------------------------------------------------
 
 
-def comments_on(page, count: int) -> None:
-    """`count` approved comments: a fifth of them top-level, each with four replies."""
-    for n in range(count // 5):
-        root = factories.comment(page, created_at=at(2024, 1, 1) + dt.timedelta(minutes=n))
-        for _ in range(4):
-            factories.reply(root, created_at=root.created_at + dt.timedelta(seconds=1))
-
-
 def queries_to_render(client, url: str) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
@@ -427,14 +419,16 @@ def test_the_article_page_costs_the_same_queries_with_0_10_or_500_comments(clien
     pages = {}
     for count in (0, 10, 500):
         pages[count] = news.article()
-        comments_on(pages[count], count)
+        factories.long_thread(pages[count], count)
     client.get(news.article().url)  # warm the site and template caches
 
     costs = {count: len(queries_to_render(client, page.url)) for count, page in pages.items()}
 
     assert costs[10] == costs[0]
     assert costs[500] == costs[0]
-    assert section_of(client.get(pages[500].url)).find("h2").get_text() == "500 Comments"
+    section = section_of(client.get(pages[500].url))
+    assert section.find("h2").get_text() == "500 Comments"
+    assert len(section.select("ol.comment-list > li > ol.children > li")) == 4 * 50
 
 
 def test_the_thread_is_read_in_the_same_queries_however_long_and_whichever_page(
@@ -442,8 +436,8 @@ def test_the_thread_is_read_in_the_same_queries_however_long_and_whichever_page(
 ):
     settings.MASTHEAD_COMMENTS_PER_PAGE = 5
     short, long = news.article(), news.article()
-    comments_on(short, 5)
-    comments_on(long, 60)
+    factories.long_thread(short, 5)
+    factories.long_thread(long, 60)
     client.get(short.url)
 
     def comment_queries(url):
