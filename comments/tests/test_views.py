@@ -390,9 +390,7 @@ def test_the_author_can_edit_their_comment_from_the_same_browser(client, db, set
     assert item.select_one(".comment-edited").get_text() == "edited"
 
 
-def test_the_authors_browser_is_told_it_may_edit_and_no_page_html_is_personal(
-    client, db, settings
-):
+def test_the_authors_browser_is_told_it_may_edit_and_no_page_html_is_personal(client, db, settings):
     settings.MASTHEAD_COMMENTS_MODERATION = "none"
     page = news.article()
     comment = posted(client, page)
