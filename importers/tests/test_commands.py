@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 
 def run_cli(monkeypatch, capsys, *args) -> tuple[str, str]:
     monkeypatch.setattr(sys, "argv", ["masthead", *args])
+    # A command run from the command line closes the database connections when it ends;
+    # the test's transaction lives on one of them.
+    monkeypatch.setattr("django.db.connections.close_all", lambda: None)
     cli.main()
     captured = capsys.readouterr()
     return captured.out, captured.err
