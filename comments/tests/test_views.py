@@ -623,3 +623,49 @@ def test_without_consent_no_cookie_holds_the_commenters_details(client, db):
 
     assert response.cookies[COMMENTER_COOKIE].value == ""
     assert "jane" not in str(response.cookies).lower()
+
+
+# With the shared page cache --------------------------------------------------------------
+
+
+def test_with_the_page_cache_readers_see_each_change_to_the_thread_at_once(
+    client, db, settings, django_capture_on_commit_callbacks
+):
+    settings.MASTHEAD_PAGE_CACHE = True
+    page = news.article()
+    reader = Client()
+
+    def heading() -> str:
+        return soup(reader.get(page.url)).find(id="comments-title").get_text()
+
+    assert heading() == "Be the first to comment"
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, page)
+    comment = Comment.objects.get()
+    assert heading() == "Be the first to comment"
+    assert reader.get(page.url)["X-Cache"] == "HIT"  # the shared copy is what readers get
+    with django_capture_on_commit_callbacks(execute=True):
+        services.moderate_comments(comment_ids=[comment.pk], action="approve")
+    assert heading() == "1 Comment"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/comments/{comment.pk}/delete/").status_code == 303
+    assert heading() == "Be the first to comment"
+
+
+def test_with_the_page_cache_a_held_comment_never_reaches_another_reader(
+    client, db, settings, django_capture_on_commit_callbacks
+):
+    settings.MASTHEAD_PAGE_CACHE = True
+    page = news.article()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, page, body="Only I may see this yet.")
+    comment = Comment.objects.get()
+
+    mine = client.get(page.url)
+    theirs = Client().get(page.url)
+    again = client.get(page.url)
+
+    assert soup(mine).find(id=f"comment-{comment.pk}") is not None
+    assert soup(again).find(id=f"comment-{comment.pk}") is not None
+    assert b"Only I may see this yet." not in theirs.content
+    assert soup(theirs).find(id="comments-title").get_text() == "Be the first to comment"
