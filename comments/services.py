@@ -243,7 +243,10 @@ def author_delete_comment(*, comment_id: int, own_ids) -> None:
 
 
 def _remove(comment: Comment) -> None:
-    if comment.replies.exists():
+    # Replies that are or may become public keep a placeholder to hang from; spam and
+    # trash do not, or readers would see "deleted" over nothing.
+    live = (Comment.Status.APPROVED, Comment.Status.PENDING)
+    if comment.replies.filter(status__in=live).exists():
         comment.is_removed = True
         comment.body = ""
         comment.body_html = ""

@@ -426,6 +426,27 @@ def test_the_author_deletes_a_comment_with_replies_to_a_placeholder(db):
     assert public_count(page) == 1
 
 
+def test_a_comment_whose_only_replies_are_spam_or_trash_is_deleted_entirely(db):
+    page = news.article()
+    comment = factories.comment(page)
+    factories.reply(comment, status=Comment.Status.SPAM)
+    factories.reply(comment, status=Comment.Status.TRASH)
+
+    services.author_delete_comment(comment_id=comment.pk, own_ids=[comment.pk])
+
+    assert not Comment.objects.filter(pk=comment.pk).exists()
+    assert public_count(page) == 0
+
+
+def test_a_comment_with_a_held_reply_keeps_a_placeholder_for_it(db):
+    comment = factories.comment()
+    factories.reply(comment, status=Comment.Status.PENDING)
+
+    services.author_delete_comment(comment_id=comment.pk, own_ids=[comment.pk])
+
+    assert Comment.objects.get(pk=comment.pk).is_removed is True
+
+
 def test_a_placeholder_cannot_be_edited_or_deleted_again(db):
     comment = factories.comment()
     factories.reply(comment)
