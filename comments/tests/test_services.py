@@ -174,6 +174,16 @@ def test_a_reply_beyond_the_depth_limit_is_stored_beside_its_parent(db, settings
     assert third.path.startswith(root.path + "/")
 
 
+def test_threads_nest_five_deep_by_default(db):
+    comment = factories.comment()
+    depths = [comment.depth]
+    for _ in range(6):
+        comment = factories.reply(comment)
+        depths.append(comment.depth)
+
+    assert depths == [1, 2, 3, 4, 5, 5, 5]
+
+
 def test_a_reply_to_a_comment_that_is_not_public_is_refused(db):
     page = news.article()
     held = factories.comment(page, status=Comment.Status.PENDING)
