@@ -11,7 +11,6 @@ what is new.
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -42,6 +41,7 @@ from .base import (
 from .html import Converter, ImageRef, original_upload_path, plain_text, title_text
 from .html import without_size_suffix as unsized
 from .models import ImportedObject
+from .wxr import WxrComment, WxrItem, child_text, children, damaged_label, parse_item, wxr_prefix
 
 Kind = ImportedObject.Kind
 SOURCE = ImportedObject.Source.WORDPRESS
@@ -76,163 +76,6 @@ SKIPPED_STATUS = {
     "inherit": "revisions",
 }
 REMOVED_META = "masthead_removed"
-
-
-def wxr_prefix(uri: str) -> str:
-    if "wordpress.org/export" in uri:
-        return "excerpt" if "excerpt" in uri else "wp"
-    if "purl.org/rss/1.0/modules/content" in uri:
-        return "content"
-    if "purl.org/dc/elements" in uri:
-        return "dc"
-    if "wellformedweb.org" in uri:
-        return "wfw"
-    return "ns"
-
-
-# Reading records ----------------------------------------------------------------------------
-
-
-def _fields(element) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for child in element:
-        out.setdefault(xmlstream.qualified(child, wxr_prefix), []).append(child)
-    return out
-
-
-def _text(fields: dict, tag: str) -> str:
-    elements = fields.get(tag)
-    if not elements:
-        return ""
-    return (elements[0].text or "").strip()
-
-
-def _meta(fields: dict, tag: str, key_tag: str, value_tag: str) -> dict[str, str]:
-    meta = {}
-    for entry in fields.get(tag, []):
-        inner = _fields(entry)
-        key = _text(inner, key_tag)
-        if key and key not in meta:
-            meta[key] = (inner.get(value_tag, [None])[0].text or "") if inner.get(value_tag) else ""
-    return meta
-
-
-@dataclass
-class WxrComment:
-    id: str
-    author: str
-    email: str
-    url: str
-    ip: str
-    date: str
-    date_gmt: str
-    content: str
-    approved: str
-    type: str
-    parent: str
-    meta: dict
-    line: int
-
-
-@dataclass
-class WxrItem:
-    title: str
-    link: str
-    guid: str
-    pub_date: str
-    creator: str
-    content: str
-    excerpt: str
-    post_id: str
-    post_date: str
-    post_date_gmt: str
-    comment_status: str
-    post_name: str
-    status: str
-    post_type: str
-    password: str
-    attachment_url: str
-    categories: list[tuple[str, str, str]]  # (domain, nicename, name)
-    meta: dict
-    comments: list[WxrComment] = field(default_factory=list)
-    line: int = 0
-
-    @property
-    def label(self) -> str:
-        name = title_text(self.title) or self.post_name or "untitled"
-        return f'{self.post_type or "item"} {self.post_id or "without id"} "{name}"'
-
-
-def parse_item(element, line: int) -> WxrItem:
-    f = _fields(element)
-    comments = []
-    for node in f.get("wp:comment", []):
-        c = _fields(node)
-        comments.append(
-            WxrComment(
-                id=_text(c, "wp:comment_id"),
-                author=_text(c, "wp:comment_author"),
-                email=_text(c, "wp:comment_author_email"),
-                url=_text(c, "wp:comment_author_url"),
-                ip=_text(c, "wp:comment_author_IP"),
-                date=_text(c, "wp:comment_date"),
-                date_gmt=_text(c, "wp:comment_date_gmt"),
-                content=(c["wp:comment_content"][0].text or "")
-                if c.get("wp:comment_content")
-                else "",
-                approved=_text(c, "wp:comment_approved").lower(),
-                type=_text(c, "wp:comment_type").lower(),
-                parent=_text(c, "wp:comment_parent"),
-                meta=_meta(c, "wp:commentmeta", "wp:meta_key", "wp:meta_value"),
-                line=node.sourceline or line,
-            )
-        )
-    categories = [
-        (node.get("domain", ""), node.get("nicename", ""), (node.text or "").strip())
-        for node in f.get("category", [])
-    ]
-    content = f.get("content:encoded")
-    return WxrItem(
-        title=_text(f, "title"),
-        link=_text(f, "link"),
-        guid=_text(f, "guid"),
-        pub_date=_text(f, "pubDate"),
-        creator=_text(f, "dc:creator"),
-        content=(content[0].text or "") if content else "",
-        excerpt=_text(f, "excerpt:encoded"),
-        post_id=_text(f, "wp:post_id"),
-        post_date=_text(f, "wp:post_date"),
-        post_date_gmt=_text(f, "wp:post_date_gmt"),
-        comment_status=_text(f, "wp:comment_status").lower(),
-        post_name=_text(f, "wp:post_name"),
-        status=_text(f, "wp:status").lower(),
-        post_type=_text(f, "wp:post_type").lower() or "post",
-        password=_text(f, "wp:post_password"),
-        attachment_url=_text(f, "wp:attachment_url"),
-        categories=categories,
-        meta=_meta(f, "wp:postmeta", "wp:meta_key", "wp:meta_value"),
-        comments=comments,
-        line=line,
-    )
-
-
-def _label(tag: str, raw: str) -> str:
-    """A damaged record's name, read from its raw text as far as it goes."""
-    found = []
-    for pattern in (
-        r"<wp:post_id>\s*(?:<!\[CDATA\[)?\s*(\d+)",
-        r"<title>(?:<!\[CDATA\[)?([^<\]]*)",
-        r"<wp:author_login>(?:<!\[CDATA\[)?([^<\]]*)",
-        r"<wp:category_nicename>(?:<!\[CDATA\[)?([^<\]]*)",
-    ):
-        match = re.search(pattern, raw)
-        if match and match.group(1).strip():
-            found.append(match.group(1).strip()[:80])
-    comments = raw.count("<wp:comment>")
-    label = " ".join(f'"{v}"' if not v.isdigit() else v for v in found)
-    if comments:
-        label += f" with {comments} comment{'s' if comments != 1 else ''}"
-    return label.strip()
 
 
 # The import ---------------------------------------------------------------------------------
@@ -296,7 +139,7 @@ class WordPressImport:
                 'xmlns:wp="http://wordpress.org/export/1.2/">'
             ),
             header_tags=HEADER_TAGS,
-            label=_label,
+            label=damaged_label,
         )
 
     def run(self) -> Summary:
@@ -381,21 +224,21 @@ class WordPressImport:
             if tag in HEADER_TAGS:
                 self.header.setdefault(tag, (element.text or "").strip())
             elif tag == "wp:author":
-                f = _fields(element)
-                login = _text(f, "wp:author_login")
-                name = _text(f, "wp:author_display_name") or " ".join(
-                    filter(
-                        None, [_text(f, "wp:author_first_name"), _text(f, "wp:author_last_name")]
-                    )
+                f = children(element)
+                login = child_text(f, "wp:author_login")
+                first, last = (
+                    child_text(f, "wp:author_first_name"),
+                    child_text(f, "wp:author_last_name"),
                 )
+                name = child_text(f, "wp:author_display_name") or f"{first} {last}".strip()
                 login = login.strip(" <>\t\n")
                 if login:
                     self.authors[login] = name or login
             elif tag == "item":
                 total += 1
                 if not self.first_link:
-                    self.first_link = _text(_fields(element), "link")
-                post_type = _text(_fields(element), "wp:post_type").lower()
+                    self.first_link = child_text(children(element), "link")
+                post_type = child_text(children(element), "wp:post_type").lower()
                 if post_type == "attachment":
                     item = parse_item(element, record.line)
                     self._set_site(item.link)
