@@ -26,12 +26,20 @@ THUMBNAIL_WIDTHS = (640, 320, 160)
 
 
 def _positive_int(value: str) -> int | None:
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    """A positive whole number given by a consumer, or None for anything else."""
+    if not (value.isdecimal() and len(value) <= 6):
+        return None
+    return int(value) or None
 
 
 def find_article(request, url: str) -> ArticlePage | None:
     """The live, public article at `url` on one of this installation's sites, or None."""
-    parts = urlsplit(url)
+    if "\x00" in url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     root_path = None

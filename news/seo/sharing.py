@@ -62,7 +62,7 @@ def _listing_url(request, url: str) -> str:
     """A listing's own URL, with its page number beyond the first (each page of a listing
     is its own canonical)."""
     number = request.GET.get("page", "")
-    if number.isdigit() and int(number) > 1:
+    if number.isdecimal() and len(number) <= 6 and int(number) > 1:
         return f"{url}?page={int(number)}"
     return url
 

@@ -567,3 +567,23 @@ def test_nothing_is_sent_without_a_hub_and_a_hub_that_is_down_is_only_logged(
     assert received == []
     assert ArticlePage.objects.get(pk=page.pk).live
     assert "WebSub hub http://127.0.0.1:9/ did not take http://localhost/feeds/rss/" in caplog.text
+
+
+def test_feeds_of_sections_and_topics_with_non_latin_slugs_work(client, db):
+    economy = factories.section("Économie", slug="économie")
+    factories.article("Marché", in_section=economy, topics=["Café"])
+
+    links = alternates(client, "/%C3%A9conomie/")
+
+    assert links["Économie · The Masthead Courier (RSS)"] == (
+        "http://testserver/feeds/sections/%C3%A9conomie/rss/"
+    )
+    assert titles(parsed_feed(client, "/feeds/sections/économie/atom/")) == ["Marché"]
+    assert titles(parsed_feed(client, "/feeds/topics/café/rss/")) == ["Marché"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/feeds/topics/%00/rss/", "/feeds/sections/a%00b/atom/", "/feeds/authors/%00/rss/"]
+)
+def test_a_nul_in_a_feed_address_is_a_404_not_a_database_error(client, db, url):
+    assert client.get(url).status_code == 404

@@ -252,3 +252,26 @@ def test_a_preview_of_a_draft_tells_search_engines_nothing(client, story):
     assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex, nofollow"
     assert soup.find("script", type="application/ld+json") is None
     assert soup.find("link", rel="canonical") is None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"url": "http://[::1/local/x/"},
+        {"url": "http://testserver/local/\x00/"},
+        {"url": "http://testserver/local/x/", "maxwidth": "²"},
+        {"url": "http://testserver/local/x/", "maxwidth": "9" * 5000},
+        {"url": "http://testserver/local/x/", "maxheight": "-3"},
+    ],
+)
+def test_oembed_answers_odd_input_with_a_4xx_never_a_500(client, story, params):
+    assert 400 <= client.get("/oembed/", params).status_code < 500
+
+
+@pytest.mark.parametrize("number", ["²", "9" * 5000, "-1", "abc"])
+def test_an_odd_page_number_does_not_break_the_canonical_url(client, db, number):
+    factories.article(in_section=factories.section("Local"))
+
+    canonical = head_of(client, f"/local/?page={number}").find("link", rel="canonical")
+
+    assert canonical["href"] == "http://testserver/local/"
