@@ -1,0 +1,272 @@
+"""Load benchmark: article pages with 0, 50, 500 and 5,000 comments, cached and uncached,
+comment posts through the whole pipeline, and nginx serving the same bytes as a ceiling.
+
+Run by hand (needs Debian's wrk and nginx: apt install wrk nginx):
+
+    .venv/bin/python bench/load.py [--duration 10] [--connections 16]
+
+The server (`masthead serve`, gunicorn) is pinned to CPU 0 and wrk to CPU 1, all on
+127.0.0.1. Every figure is also given as a ratio to nginx serving the same HTML in the
+same run, since the machine is shared and absolute numbers drift.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SIZES = [0, 50, 500, 5000]
+
+
+def env_for(var_dir: Path, **extra) -> dict:
+    env = dict(os.environ)
+    env.update(
+        MASTHEAD_VAR_DIR=str(var_dir),
+        DJANGO_SETTINGS_MODULE="masthead.settings",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        MASTHEAD_COMMENTS_RATE_LIMITS="100000000/60",
+        WAGTAIL_LOG_LEVEL="ERROR",
+        LOG_LEVEL="WARNING",
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+SETUP = textwrap.dedent(
+    """
+    import json, sys
+    import django
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    from comments.services import submit_comment
+    from news.tests import factories
+    settings.MASTHEAD_COMMENT_CHECKS = []
+    settings.MASTHEAD_COMMENTS_PER_PAGE = 100000
+    urls = {}
+    for n in json.loads(sys.argv[1]):
+        article = factories.article(f"An article with {n} comments")
+        made = []
+        for i in range(n):
+            parent = made[i // 3] if i % 3 == 2 else None
+            made.append(submit_comment(
+                page=article, name=f"Reader {i}", email=f"reader{i}@example.com",
+                body=f"Comment {i}: " + "a thoughtful sentence about the story. " * 4,
+                parent=parent,
+            ))
+        urls[n] = article.url
+    target = factories.article("Posting target")
+    urls["post_page"] = target.pk
+    print(json.dumps(urls))
+    """
+)
+
+POST_LUA = textwrap.dedent(
+    """
+    counter = 0
+    request = function()
+      counter = counter + 1
+      local id = "%s-" .. tostring(counter)
+      local body = "page=%s&ts=%s&name=Load+Reader&email=load" .. id ..
+        "%%40example.com&body=Posting+comment+" .. id .. "+about+the+harbour+plan."
+      return wrk.format("POST", "/comments/post/", {
+        ["Content-Type"] = "application/x-www-form-urlencoded",
+        ["Accept"] = "application/json",
+      }, body)
+    end
+    """
+)
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of a process and its children."""
+    total = 0
+    pids = [pid]
+    children = subprocess.run(
+        ["pgrep", "-P", str(pid)], capture_output=True, text=True
+    ).stdout.split()
+    pids += [int(c) for c in children]
+    for p in pids:
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except FileNotFoundError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+)", status)
+        total += int(match.group(1)) if match else 0
+    return total
+
+
+def wrk(url: str, duration: int, connections: int, script: str | None = None) -> dict:
+    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+
+    def latency(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)", out, re.MULTILINE)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rate,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+class Server:
+    def __init__(self, env, port, workers):
+        self.proc = subprocess.Popen(
+            ["taskset", "-c", "0", PYTHON, "-m", "gunicorn", "masthead.wsgi:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
+            cwd=ROOT, env=env,
+        )
+        self.base = f"http://127.0.0.1:{port}"
+        wait_for(self.base + "/")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=20)
+
+
+def nginx(root: Path, port: int):
+    conf = root / "nginx.conf"
+    conf.write_text(textwrap.dedent(f"""
+        worker_processes 1;
+        pid {root}/nginx.pid;
+        error_log {root}/error.log;
+        events {{ worker_connections 1024; }}
+        http {{
+          access_log off;
+          sendfile on;
+          default_type text/html;
+          client_body_temp_path {root}/tmp;
+          proxy_temp_path {root}/tmp;
+          fastcgi_temp_path {root}/tmp;
+          uwsgi_temp_path {root}/tmp;
+          scgi_temp_path {root}/tmp;
+          server {{ listen 127.0.0.1:{port}; root {root}/html; }}
+        }}
+    """))
+    (root / "tmp").mkdir(exist_ok=True)
+    proc = subprocess.Popen(["taskset", "-c", "0", "nginx", "-c", str(conf), "-g", "daemon off;"])
+    wait_for(f"http://127.0.0.1:{port}/n0.html")
+    return proc
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    args = parser.parse_args()
+    for tool in ("wrk", "nginx", "taskset"):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} not found: apt install wrk nginx util-linux")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    work = Path(tempfile.mkdtemp(prefix="masthead-load-"))
+    var = work / "var"
+    print(f"Setting up articles with {sizes} comments in {var} ...", flush=True)
+    urls = json.loads(
+        subprocess.run(
+            [PYTHON, "-c", SETUP, json.dumps(sizes)], cwd=ROOT, env=env_for(var),
+            capture_output=True, text=True, check=True,
+        ).stdout.strip().splitlines()[-1]
+    )
+
+    results = []
+    html = work / "nginx" / "html"
+    html.mkdir(parents=True)
+    for label, cache in (("cached", "true"), ("uncached", "false")):
+        server = Server(env_for(var, MASTHEAD_PAGE_CACHE=cache), 8101, args.workers)
+        try:
+            for n in sizes:
+                url = server.base + urls[str(n)]
+                body = urllib.request.urlopen(url).read()
+                if label == "cached":
+                    (html / f"n{n}.html").write_bytes(body)
+                result = wrk(url, args.duration, args.connections)
+                result.update(kind=label, n=n, kb=len(body) / 1024, rss=rss_kb(server.proc.pid))
+                results.append(result)
+                print(f"  {label:8} N={n:<5} {result['rps']:9.0f} req/s  p50 {result['p50']:.2f} ms"
+                      f"  p99 {result['p99']:.2f} ms  {result['kb']:.0f} KB", flush=True)
+        finally:
+            server.stop()
+
+    # Posting through the whole default pipeline.
+    server = Server(
+        env_for(var, MASTHEAD_COMMENTS_MODERATION="none", MASTHEAD_COMMENTS_MIN_SECONDS=0),
+        8101, args.workers,
+    )
+    try:
+        ts = subprocess.run(
+            [PYTHON, "-c", "import django; django.setup(); "
+             "from comments.moderation.checks import form_timestamp; print(form_timestamp())"],
+            cwd=ROOT, env=env_for(var), capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        def script(run):
+            path = work / f"post-{run}.lua"
+            path.write_text(POST_LUA % (run, urls["post_page"], ts))
+            return str(path)
+
+        wrk(server.base + "/", 2, 1, script("warm"))  # load the models
+        posts_seq = wrk(server.base + "/", args.duration, 1, script("seq"))
+        posts_par = wrk(server.base + "/", args.duration, args.connections, script("par"))
+    finally:
+        server.stop()
+
+    proc = nginx(work / "nginx", 8102)
+    ceilings = {}
+    try:
+        for n in sizes:
+            ceilings[n] = wrk(f"http://127.0.0.1:8102/n{n}.html", args.duration, args.connections)
+    finally:
+        proc.send_signal(signal.SIGQUIT)
+        proc.wait(timeout=20)
+
+    print("\nArticle page, server on one core, wrk on the other "
+          f"({args.connections} connections, {args.duration} s)")
+    print(f"{'':9} {'N':>5} {'KB':>5} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'RSS MB':>7}"
+          f" {'nginx req/s':>11} {'x nginx':>7}")
+    for r in results:
+        ceiling = ceilings[r["n"]]["rps"]
+        print(f"{r['kind']:9} {r['n']:>5} {r['kb']:5.0f} {r['rps']:8.0f} {r['p50']:7.2f} "
+              f"{r['p99']:7.2f} {r['rss'] / 1024:7.0f} {ceiling:11.0f} {r['rps'] / ceiling:7.2f}")
+    print("\nComment POST through the default pipeline (JSON)")
+    for label, r in (("sequential (1 connection)", posts_seq),
+                     (f"{args.connections} connections", posts_par)):
+        print(f"  {label:26} {r['rps']:7.0f} posts/s  p50 {r['p50']:.2f} ms  "
+              f"p99 {r['p99']:.2f} ms  errors {r['errors']}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
