@@ -1,13 +1,10 @@
 """Time-driven work done by `masthead worker`: scheduled publishing and background tasks."""
 
 import io
-import logging
 
 from django.conf import settings
 from django.core.management import call_command
 from django.utils.crypto import get_random_string
-
-logger = logging.getLogger("masthead.worker")
 
 
 def publish_due() -> str:
@@ -37,9 +34,7 @@ def run_pending_tasks() -> None:
 
 
 def tick() -> None:
-    report = publish_due()
-    if "published" in report.lower() and "0 " not in report:
-        logger.info(report.strip())
+    publish_due()
     run_pending_tasks()
     from comments.notifications import send_digest_if_due
 
