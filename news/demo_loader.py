@@ -63,6 +63,12 @@ def _demo_image(seed: str, title: str, size=(1600, 900)):
     )
 
 
+def _with_lead_image(article) -> None:
+    article.lead_image = _demo_image(article.slug, article.title)
+    article.lead_image_caption = f"{article.dateline.title() or 'Riverton'}, this week."
+    article.lead_image_credit = "Courier staff"
+
+
 def demo_loaded() -> bool:
     return ArticlePage.objects.filter(slug="council-approves-riverfront-housing-plan").exists()
 
@@ -108,20 +114,8 @@ def load_demo(stdout=None) -> dict:
 
         articles = []
         for path in sorted((DEMO_DIR / "articles").glob("*.md")):
-            result = ingest_file(path)
+            result = ingest_file(path, prepare=_with_lead_image)
             article = result.article
-            article.lead_image = _demo_image(article.slug, article.title)
-            article.lead_image_caption = f"{article.dateline.title() or 'Riverton'}, this week."
-            article.lead_image_credit = "Courier staff"
-            if article.live:
-                revision = article.save_revision()
-                published = (article.first_published_at, article.last_published_at)
-                revision.publish()
-                ArticlePage.objects.filter(pk=article.pk).update(
-                    first_published_at=published[0], last_published_at=published[1]
-                )
-            else:
-                article.save_revision()
             articles.append(article)
         lead = next((a for a in articles if a.slug == DEMO_COMMENTS[0][0]), None)
         if lead is not None:

@@ -234,8 +234,9 @@ class IngestResult:
     scheduled: bool
 
 
-def ingest_file(path: Path, *, default_status: str = "live") -> IngestResult:
-    """Create or update (same slug) one article from `path`, all or nothing."""
+def ingest_file(path: Path, *, default_status: str = "live", prepare=None) -> IngestResult:
+    """Create or update (same slug) one article from `path`, all or nothing. `prepare`,
+    if given, is called with the article just before it is saved, to set more fields."""
     parsed = parse_file(path)
     meta = parsed.meta
     status = str(meta.get("status", default_status)).lower()
@@ -272,7 +273,7 @@ def ingest_file(path: Path, *, default_status: str = "live") -> IngestResult:
         )
 
     try:
-        return _save(path, parsed, status, published, updates, slug)
+        return _save(path, parsed, status, published, updates, slug, prepare)
     except ValidationError as exc:
         # A value the page model refuses (a dateline too long...) fails this file only.
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"headline": exc.messages}
@@ -281,7 +282,7 @@ def ingest_file(path: Path, *, default_status: str = "live") -> IngestResult:
         raise IngestError(path, parsed.line_of(key), f"{key}: {' '.join(messages)}") from None
 
 
-def _save(path, parsed, status, published, updates, slug) -> "IngestResult":
+def _save(path, parsed, status, published, updates, slug, prepare) -> "IngestResult":
     meta = parsed.meta
     with transaction.atomic():
         section = _section(meta.get("section"), path)
@@ -301,13 +302,18 @@ def _save(path, parsed, status, published, updates, slug) -> "IngestResult":
         article.dateline = str(meta.get("dateline") or "")
         article.body = StreamValue(article.body.stream_block, parsed.blocks, is_lazy=False)
         article.topics.set(_as_list(meta.get("topics")))
+        # Keep the byline rows of authors who stay, so nothing that refers to them breaks.
+        kept = {byline.author_id: byline for byline in article.bylines.all()}
         article.bylines = [
-            ArticleByline(author=author, sort_order=i) for i, author in enumerate(authors)
+            _byline(kept.get(author.pk), author, position)
+            for position, author in enumerate(authors)
         ]
         article.updates = [
             ArticleUpdate(kind=kind, published_at=when, text=text, sort_order=i)
             for i, (kind, when, text) in enumerate(updates)
         ]
+        if prepare is not None:
+            prepare(article)
         scheduled = bool(status == "live" and published and published > timezone.now())
         article.go_live_at = published if scheduled else None
         if created and status == "draft":
@@ -323,6 +329,12 @@ def _save(path, parsed, status, published, updates, slug) -> "IngestResult":
                 )
         article.refresh_from_db()
     return IngestResult(article=article, created=created, scheduled=scheduled)
+
+
+def _byline(existing, author, position: int) -> ArticleByline:
+    byline = existing or ArticleByline(author=author)
+    byline.sort_order = position
+    return byline
 
 
 def _section(value, path) -> SectionPage:
