@@ -153,9 +153,7 @@ def _csrf_failure(request):
     if origin and origin != "null":
         expected = f"{request.scheme}://{request.get_host()}"
         if origin != expected and origin not in settings.CSRF_TRUSTED_ORIGINS:
-            return JsonResponse(
-                Refused(_("This comment was not sent from this site.")).as_dict(), status=403
-            )
+            return _error_json(Refused(_("This comment was not sent from this site.")))
     return None
 
 
