@@ -103,3 +103,36 @@ def test_without_javascript_the_form_posts_and_lands_on_the_new_comment(
     assert page.input_value("#id_name") == "Jane Reader"
     assert Comment.objects.count() == 1
     context.close()
+
+
+def test_with_the_page_cache_on_personal_bits_come_from_the_readers_browser(
+    browser, live_server, settings
+):
+    settings.MASTHEAD_PAGE_CACHE = True
+    settings.MASTHEAD_COMMENTS_MODERATION = "none"
+    article = factories.article("Night buses return")
+    author = browser.new_context()
+    page = author.new_page()
+    page.goto(live_server.url + article.url)
+    _fill(page, "Glad to have them back.", name="Sam Rider", email="sam@example.com")
+    page.check("#id_save_commenter")
+    page.click("text=Post Comment")
+    page.wait_for_selector(".comment-list > li.comment")
+    comment = Comment.objects.get()
+
+    reloaded = page.reload()
+    assert reloaded.headers["x-cache"] in ("HIT", "MISS")
+    own = page.locator(f"#comment-{comment.pk} .comment-edit-link")
+    assert own.get_attribute("href") == f"/comments/{comment.pk}/edit/"
+    assert page.input_value("#id_name") == "Sam Rider"
+    assert page.input_value("#id_email") == "sam@example.com"
+
+    stranger = browser.new_context()
+    other = stranger.new_page()
+    response = other.goto(live_server.url + article.url)
+    assert response.headers["x-cache"] == "HIT"
+    assert other.locator(".comment-edit-link").count() == 0
+    assert other.input_value("#id_email") == ""
+    assert "sam@example.com" not in other.content()
+    author.close()
+    stranger.close()
