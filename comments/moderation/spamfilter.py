@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import sklearn
 from django.conf import settings
 from django.db import transaction
 from scipy import sparse
@@ -177,7 +178,9 @@ def current_model() -> SGDClassifier:
 
 
 def spam_probability(text: str) -> float:
-    return float(current_model().predict_proba(features([text]))[0, 1])
+    model = current_model()
+    with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+        return float(model.predict_proba(features([text]))[0, 1])
 
 
 def check(candidate: Candidate) -> Verdict | None:

@@ -517,3 +517,17 @@ def test_an_editors_pick_is_marked_and_shown_first(client, open_door):
     assert page.index("Editors’ picks") < page.index(f'id="comment-{plain.pk}"')
     assert page.index("The best comment") < page.index("First in time")
     assert 'class="comment depth-1 comment-featured"' in page
+
+
+def test_the_fast_toxicity_score_is_the_packaged_models_own():
+    from comments.moderation import toxicity
+
+    texts = [
+        "You are a fucking idiot and everyone hates you.",
+        "I disagree with the council's decision on parking.",
+        "what a shitty article",
+        "Thanks for the thorough reporting on the bridge.",
+        "",
+    ]
+    for text in texts:
+        assert toxicity.score(text) == pytest.approx(toxicity.library_score(text), abs=1e-12)
