@@ -20,10 +20,8 @@ class ApplicationError(Exception):
         super().__init__(self.message)
 
     def as_dict(self) -> dict:
-        error = {"code": self.code, "message": self.message}
-        if self.fields:
-            error["fields"] = {name: [str(m) for m in msgs] for name, msgs in self.fields.items()}
-        return {"error": error}
+        fields = {name: [str(m) for m in msgs] for name, msgs in self.fields.items()}
+        return {"error": {"code": self.code, "message": self.message, "fields": fields}}
 
 
 class ValidationFailed(ApplicationError):

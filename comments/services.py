@@ -77,7 +77,11 @@ def _after_commit(page_id: int, *, comment_ids=()):
 
 
 def check_limits(**values) -> None:
+    """Field errors for values over their limit, and for a website that is not http(s)."""
     errors = {}
+    website = values.get("website")
+    if website and not website.lower().startswith(("http://", "https://")):
+        errors["website"] = [_("Please enter a web address, like https://example.com.")]
     for field, value in values.items():
         limit = LIMITS.get(field)
         if limit and value and len(value) > limit:

@@ -94,10 +94,7 @@ def _client_ip(request) -> str | None:
 
 
 def _error_json(error: ApplicationError) -> JsonResponse:
-    body = error.as_dict()
-    # One shape for every error, so a client never has to check whether "fields" is there.
-    body["error"].setdefault("fields", {})
-    response = JsonResponse(body, status=error.status)
+    response = JsonResponse(error.as_dict(), status=error.status)
     for header, value in error.headers.items():
         response[header] = value
     return response
@@ -148,7 +145,14 @@ def _csrf_failure(request):
     pages that carry no token (it would be someone else's), so for them the browser's
     Origin header must name this site, and cookies they hold are SameSite=Lax."""
     if request.user.is_authenticated:
-        return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+        if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is None:
+            return None
+        return _error_json(
+            Refused(
+                _("Your session has expired. Please reload the page and post again."),
+                code="csrf_failed",
+            )
+        )
     origin = request.headers.get("Origin")
     if origin and origin != "null":
         expected = f"{request.scheme}://{request.get_host()}"

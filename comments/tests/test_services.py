@@ -509,3 +509,14 @@ def test_comments_posted_and_moderated_at_once_keep_the_count_right(settings):
     assert errors == []
     assert Comment.objects.filter(page=page, status=Comment.Status.APPROVED).count() == 56
     assert public_count(page) == 56
+
+
+def test_a_website_that_is_not_a_web_address_is_a_field_error(db):
+    from comments.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        submit(news.article(), website="javascript:alert(1)")
+
+    assert refused.value.fields == {
+        "website": ["Please enter a web address, like https://example.com."]
+    }
