@@ -31,3 +31,8 @@ MASTHEAD_COMMENT_CHECKS = [
 MASTHEAD_COMMENTS_MIN_SECONDS = 0
 # Most tests look at one render at a time; the page-cache tests switch the cache on.
 MASTHEAD_PAGE_CACHE = False
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so that tests with several connections (concurrent writers, the
+    # live server of the browser tests) share one database as they would in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

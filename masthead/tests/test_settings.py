@@ -1,5 +1,6 @@
 """Settings read from the environment, and the SQLite connection they make."""
 
+import os
 import runpy
 import threading
 import time
@@ -7,18 +8,29 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 SETTINGS_FILE = Path(__file__).resolve().parent.parent / "settings.py"
 
-sqlite_only = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="the database in use is not SQLite"
-)
 
 
 # The SQLite connection ---------------------------------------------------------------------
+
+
+def sqlite_database_settings(var_dir: Path) -> dict:
+    """The database settings.py makes when DATABASE_URL is not set, whatever database this
+    test run itself uses (the suite also runs on PostgreSQL)."""
+    saved = {name: os.environ.pop(name) for name in ("DATABASE_URL",) if name in os.environ}
+    os.environ["MASTHEAD_VAR_DIR"], var = str(var_dir), os.environ.get("MASTHEAD_VAR_DIR")
+    try:
+        return runpy.run_path(str(SETTINGS_FILE))["DATABASES"]["default"]
+    finally:
+        os.environ.update(saved)
+        if var is None:
+            os.environ.pop("MASTHEAD_VAR_DIR", None)
+        else:
+            os.environ["MASTHEAD_VAR_DIR"] = var
 
 
 @contextmanager
@@ -26,7 +38,7 @@ def sqlite_file_database(path: Path):
     """An alias for a SQLite file database with the settings' connection options; each
     thread that uses it gets its own connection, as each request would."""
     alias = "sqlite_file"
-    config = {**settings.DATABASES["default"], "NAME": str(path), "TEST": {}}
+    config = {**sqlite_database_settings(path.parent), "NAME": str(path), "TEST": {}}
     connections.settings[alias] = connections.configure_settings({"default": config})["default"]
     try:
         yield alias
@@ -36,7 +48,6 @@ def sqlite_file_database(path: Path):
         del connections.settings[alias]
 
 
-@sqlite_only
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path, django_db_blocker):
     with django_db_blocker.unblock(), sqlite_file_database(tmp_path / "db.sqlite3") as alias:
         with connections[alias].cursor() as cursor:
@@ -53,12 +64,10 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(tmp_path, 
     }
 
 
-@sqlite_only
-def test_sqlite_write_transactions_start_immediately():
-    assert settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+def test_sqlite_write_transactions_start_immediately(tmp_path):
+    assert sqlite_database_settings(tmp_path)["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
-@sqlite_only
 def test_two_concurrent_read_then_write_transactions_both_succeed(tmp_path, django_db_blocker):
     """Both read a counter, pause, then write it back plus one. In SQLite's default
     (deferred) mode the second writer fails at once with "database is locked"; with
