@@ -4,16 +4,16 @@ Form posts and JSON posts go through the same view and the same service; a reque
 asks for JSON (Accept: application/json) gets JSON, anything else gets HTML.
 """
 
+import hashlib
+import hmac
 import json
-import time
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core import signing
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,65 +23,18 @@ from . import services
 from .errors import ApplicationError, NotFound, Refused, ValidationFailed
 from .forms import HONEYPOT, CommentEditForm, CommentForm, ReportForm
 from .models import Comment
-from .readers import remember_pending
+from .readers import (
+    COMMENTER_COOKIE,
+    own_comment_ids,
+    remember_editable,
+    remember_own,
+    remember_pending,
+)
 from .thread import count_heading, page_of_comment, permalink_time, render_comment
-
-OWN_COOKIE = "masthead_own_comments"
-OWN_SALT = "masthead.comments.own"
-COMMENTER_COOKIE = "masthead_commenter"
-OWN_LIMIT = 50
 
 
 class SeeOther(HttpResponseRedirect):
     status_code = 303
-
-
-def own_comment_ids(request) -> list[int]:
-    """Ids of comments posted from this browser, from a signed cookie (as Isso does)."""
-    try:
-        value = request.get_signed_cookie(OWN_COOKIE, default="", salt=OWN_SALT)
-    except signing.BadSignature:
-        return []
-    try:
-        return [int(v) for v in value.split(",") if v][:OWN_LIMIT]
-    except ValueError:
-        return []
-
-
-def remember_own(response, request, comment_id: int):
-    ids = [comment_id, *[i for i in own_comment_ids(request) if i != comment_id]][:OWN_LIMIT]
-    response.set_signed_cookie(
-        OWN_COOKIE,
-        ",".join(map(str, ids)),
-        salt=OWN_SALT,
-        max_age=60 * 60 * 24 * 30,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure(),
-    )
-
-
-EDITABLE_COOKIE = "masthead_editable"
-
-
-def remember_editable(response, request, comment) -> None:
-    """A cookie the page's script reads to offer Edit and Delete on the reader's own
-    recent comments (the server checks the signed cookie, not this one)."""
-    now = int(time.time())
-    entries = []
-    for part in request.COOKIES.get(EDITABLE_COOKIE, "").split("|"):
-        pk, _, until = part.partition(".")
-        if pk.isdigit() and until.isdigit() and int(until) > now and int(pk) != comment.pk:
-            entries.append(f"{pk}.{until}")
-    until = int(comment.created_at.timestamp()) + settings.MASTHEAD_COMMENTS_EDIT_MINUTES * 60
-    entries = [f"{comment.pk}.{until}", *entries][:20]
-    response.set_cookie(
-        EDITABLE_COOKIE,
-        "|".join(entries),
-        max_age=settings.MASTHEAD_COMMENTS_EDIT_MINUTES * 60,
-        samesite="Lax",
-        secure=request.is_secure(),
-    )
 
 
 def wants_json(request) -> bool:
@@ -375,23 +328,11 @@ def delete_comment(request, comment_id: int):
     )
 
 
-def safe_next(request, default="/"):
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
-
-
 READER_COOKIE = "masthead_reader"
 
 
 def _reporter_key(request, reader_id: str) -> str:
     """A keyed hash of the reader's browser id: counts each reader once, names nobody."""
-    import hashlib
-    import hmac
-
-    from django.conf import settings
-
     return hmac.new(
         settings.SECRET_KEY.encode(), f"reader:{reader_id}".encode(), hashlib.sha256
     ).hexdigest()
@@ -400,8 +341,6 @@ def _reporter_key(request, reader_id: str) -> str:
 @require_http_methods(["GET", "POST"])
 def report_comment(request, comment_id: int):
     """Report a comment to the moderators (a form that works without JavaScript)."""
-    from django.utils.crypto import get_random_string
-
     as_json = wants_json(request)
     comment = Comment.objects.public().filter(pk=comment_id).first()
     if comment is None:

@@ -6,6 +6,8 @@ import tempfile
 os.environ.setdefault("MASTHEAD_VAR_DIR", tempfile.mkdtemp(prefix="masthead-test-"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 
+from comments.moderation import RULE_CHECKS  # noqa: E402
+
 from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -19,14 +21,7 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.locme
 
 # The rule-based checks; the model-based ones (toxicity, learned spam filter) are switched on
 # by the tests that exercise them, since loading and training them costs seconds.
-MASTHEAD_COMMENT_CHECKS = [
-    "comments.moderation.checks.bot_traps",
-    "comments.moderation.checks.rate_limits",
-    "comments.moderation.checks.duplicates",
-    "comments.moderation.checks.links",
-    "comments.moderation.checks.lists",
-    "comments.moderation.checks.known_commenters",
-]
+MASTHEAD_COMMENT_CHECKS = list(RULE_CHECKS)
 # Tests fill forms faster than people do; the bot-trap tests set their own minimum.
 MASTHEAD_COMMENTS_MIN_SECONDS = 0
 # Most tests look at one render at a time; the page-cache tests switch the cache on.

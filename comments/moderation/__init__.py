@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-DEFAULT_CHECKS = [
+# The checks that follow rules, cheap and with no model to load.
+RULE_CHECKS = [
     "comments.moderation.checks.bot_traps",
     "comments.moderation.checks.rate_limits",
     "comments.moderation.checks.duplicates",
     "comments.moderation.checks.links",
     "comments.moderation.checks.lists",
     "comments.moderation.checks.known_commenters",
+]
+DEFAULT_CHECKS = [
+    *RULE_CHECKS,
     "comments.moderation.toxicity.check",
     "comments.moderation.spamfilter.check",
     "comments.moderation.akismet.check",

@@ -6,7 +6,7 @@ from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment, Thread
 from comments.moderation.checks import form_timestamp
-from comments.readers import pending_pages
+from comments.readers import own_comment_ids, pending_pages
 from comments.thread import (
     THREAD_FIELDS,
     count_heading,
@@ -14,7 +14,6 @@ from comments.thread import (
     render_picks,
     render_thread,
 )
-from comments.views import own_comment_ids
 
 register = template.Library()
 

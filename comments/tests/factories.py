@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from comments import markup, services
 from comments.models import PATH_SEGMENT, PATH_SEPARATOR, Comment
-from comments.views import OWN_COOKIE, OWN_SALT
+from comments.readers import OWN_COOKIE, OWN_SALT
 from news.tests import factories as news
 
 _seq = itertools.count(1)

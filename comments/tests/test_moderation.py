@@ -10,21 +10,14 @@ from django.core import signing
 
 from comments import services
 from comments.models import Comment, Commenter, ModerationEvent, ModerationRule, SpamModel
-from comments.moderation import Action, Candidate, Verdict, moderate
+from comments.moderation import RULE_CHECKS, Action, Candidate, Verdict, moderate
 from comments.moderation.checks import form_timestamp
 from comments.tests import factories
 from news.tests import factories as news
 
 pytestmark = pytest.mark.django_db
 
-RULES = [
-    "comments.moderation.checks.bot_traps",
-    "comments.moderation.checks.rate_limits",
-    "comments.moderation.checks.duplicates",
-    "comments.moderation.checks.links",
-    "comments.moderation.checks.lists",
-    "comments.moderation.checks.known_commenters",
-]
+RULES = RULE_CHECKS
 POST = "/comments/post/"
 JSON = {"HTTP_ACCEPT": "application/json"}
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from comments import services
 from comments.models import Comment, Thread
+from comments.readers import COMMENTER_COOKIE
 from comments.tests import factories
-from comments.views import COMMENTER_COOKIE
 from news.tests import factories as news
 
 
