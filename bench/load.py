@@ -144,9 +144,23 @@ def wrk(url: str, duration: int, connections: int, script: str | None = None) ->
 class Server:
     def __init__(self, env, port, workers):
         self.proc = subprocess.Popen(
-            ["taskset", "-c", "0", PYTHON, "-m", "gunicorn", "masthead.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            [
+                "taskset",
+                "-c",
+                "0",
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "masthead.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         self.base = f"http://127.0.0.1:{port}"
         wait_for(self.base + "/")
@@ -158,7 +172,8 @@ class Server:
 
 def nginx(root: Path, port: int):
     conf = root / "nginx.conf"
-    conf.write_text(textwrap.dedent(f"""
+    conf.write_text(
+        textwrap.dedent(f"""
         worker_processes 1;
         pid {root}/nginx.pid;
         error_log {root}/error.log;
@@ -174,7 +189,8 @@ def nginx(root: Path, port: int):
           scgi_temp_path {root}/tmp;
           server {{ listen 127.0.0.1:{port}; root {root}/html; }}
         }}
-    """))
+    """)
+    )
     (root / "tmp").mkdir(exist_ok=True)
     proc = subprocess.Popen(["taskset", "-c", "0", "nginx", "-c", str(conf), "-g", "daemon off;"])
     wait_for(f"http://127.0.0.1:{port}/n0.html")
@@ -193,13 +209,20 @@ def main():
             sys.exit(f"{tool} not found: apt install wrk nginx util-linux")
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="masthead-load-"))
+    work.chmod(0o755)  # nginx's workers read the pages from here
     var = work / "var"
     print(f"Setting up articles with {sizes} comments in {var} ...", flush=True)
     urls = json.loads(
         subprocess.run(
-            [PYTHON, "-c", SETUP, json.dumps(sizes)], cwd=ROOT, env=env_for(var),
-            capture_output=True, text=True, check=True,
-        ).stdout.strip().splitlines()[-1]
+            [PYTHON, "-c", SETUP, json.dumps(sizes)],
+            cwd=ROOT,
+            env=env_for(var),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
     )
 
     results = []
@@ -216,22 +239,35 @@ def main():
                 result = wrk(url, args.duration, args.connections)
                 result.update(kind=label, n=n, kb=len(body) / 1024, rss=rss_kb(server.proc.pid))
                 results.append(result)
-                print(f"  {label:8} N={n:<5} {result['rps']:9.0f} req/s  p50 {result['p50']:.2f} ms"
-                      f"  p99 {result['p99']:.2f} ms  {result['kb']:.0f} KB", flush=True)
+                print(
+                    f"  {label:8} N={n:<5} {result['rps']:9.0f} req/s  p50 {result['p50']:.2f} ms"
+                    f"  p99 {result['p99']:.2f} ms  {result['kb']:.0f} KB",
+                    flush=True,
+                )
         finally:
             server.stop()
 
     # Posting through the whole default pipeline.
     server = Server(
         env_for(var, MASTHEAD_COMMENTS_MODERATION="none", MASTHEAD_COMMENTS_MIN_SECONDS=0),
-        8101, args.workers,
+        8101,
+        args.workers,
     )
     try:
         ts = subprocess.run(
-            [PYTHON, "-c", "import django; django.setup(); "
-             "from comments.moderation.checks import form_timestamp; print(form_timestamp())"],
-            cwd=ROOT, env=env_for(var), capture_output=True, text=True, check=True,
+            [
+                PYTHON,
+                "-c",
+                "import django; django.setup(); "
+                "from comments.moderation.checks import form_timestamp; print(form_timestamp())",
+            ],
+            cwd=ROOT,
+            env=env_for(var),
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
+
         def script(run):
             path = work / f"post-{run}.lua"
             path.write_text(POST_LUA % (run, urls["post_page"], ts))
@@ -252,19 +288,29 @@ def main():
         proc.send_signal(signal.SIGQUIT)
         proc.wait(timeout=20)
 
-    print("\nArticle page, server on one core, wrk on the other "
-          f"({args.connections} connections, {args.duration} s)")
-    print(f"{'':9} {'N':>5} {'KB':>5} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'RSS MB':>7}"
-          f" {'nginx req/s':>11} {'x nginx':>7}")
+    print(
+        "\nArticle page, server on one core, wrk on the other "
+        f"({args.connections} connections, {args.duration} s)"
+    )
+    print(
+        f"{'':9} {'N':>5} {'KB':>5} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'RSS MB':>7}"
+        f" {'nginx req/s':>11} {'x nginx':>7}"
+    )
     for r in results:
         ceiling = ceilings[r["n"]]["rps"]
-        print(f"{r['kind']:9} {r['n']:>5} {r['kb']:5.0f} {r['rps']:8.0f} {r['p50']:7.2f} "
-              f"{r['p99']:7.2f} {r['rss'] / 1024:7.0f} {ceiling:11.0f} {r['rps'] / ceiling:7.2f}")
+        print(
+            f"{r['kind']:9} {r['n']:>5} {r['kb']:5.0f} {r['rps']:8.0f} {r['p50']:7.2f} "
+            f"{r['p99']:7.2f} {r['rss'] / 1024:7.0f} {ceiling:11.0f} {r['rps'] / ceiling:7.2f}"
+        )
     print("\nComment POST through the default pipeline (JSON)")
-    for label, r in (("sequential (1 connection)", posts_seq),
-                     (f"{args.connections} connections", posts_par)):
-        print(f"  {label:26} {r['rps']:7.0f} posts/s  p50 {r['p50']:.2f} ms  "
-              f"p99 {r['p99']:.2f} ms  errors {r['errors']}")
+    for label, r in (
+        ("sequential (1 connection)", posts_seq),
+        (f"{args.connections} connections", posts_par),
+    ):
+        print(
+            f"  {label:26} {r['rps']:7.0f} posts/s  p50 {r['p50']:.2f} ms  "
+            f"p99 {r['p99']:.2f} ms  errors {r['errors']}"
+        )
     shutil.rmtree(work, ignore_errors=True)
 
 

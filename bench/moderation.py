@@ -75,7 +75,9 @@ def toxicity(data_dir: Path):
     print(f"{'threshold':>9} {'precision':>9} {'recall':>7} {'civil held':>10}")
     for threshold in (0.5, 0.7, 0.8, 0.9, 0.95):
         p, r, fp = precision_recall(scores >= threshold, actual)
-        marker = "  <- default" if threshold == settings.MASTHEAD_COMMENTS_TOXICITY_THRESHOLD else ""
+        marker = (
+            "  <- default" if threshold == settings.MASTHEAD_COMMENTS_TOXICITY_THRESHOLD else ""
+        )
         print(f"{threshold:9.2f} {p:9.3f} {r:7.3f} {fp:10.3f}{marker}")
     print()
 
@@ -101,8 +103,11 @@ def pipeline_cost(posts: int):
         for i in range(count):
             start = time.perf_counter()
             services.submit_comment(
-                page=article, body=bodies[offset + i], name=f"Reader {offset + i}",
-                email=f"reader{offset + i}@example.com", ip_address="198.51.100.1",
+                page=article,
+                body=bodies[offset + i],
+                name=f"Reader {offset + i}",
+                email=f"reader{offset + i}@example.com",
+                ip_address="198.51.100.1",
             )
             times.append(time.perf_counter() - start)
         return times
@@ -115,8 +120,10 @@ def pipeline_cost(posts: int):
     print(f"{'':24} {'median ms':>10} {'p99 ms':>8}")
     print(f"{'no checks':24} {q(bare, 50):10.2f} {q(bare, 99):8.2f}")
     print(f"{'all default checks':24} {q(full, 50):10.2f} {q(full, 99):8.2f}")
-    print(f"{'added by the pipeline':24} {q(full, 50) - q(bare, 50):10.2f} "
-          f"{q(full, 99) - q(bare, 99):8.2f}")
+    print(
+        f"{'added by the pipeline':24} {q(full, 50) - q(bare, 50):10.2f} "
+        f"{q(full, 99) - q(bare, 99):8.2f}"
+    )
     print(f"ratio (median) {statistics.median(full) / statistics.median(bare):.2f}x")
 
 

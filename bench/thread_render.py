@@ -46,7 +46,9 @@ def build(sizes):
             parent = made[i // 3] if i % 3 == 2 and made else None
             made.append(
                 submit_comment(
-                    page=article, name=f"Reader {i}", email=f"reader{i}@example.com",
+                    page=article,
+                    name=f"Reader {i}",
+                    email=f"reader{i}@example.com",
                     body=f"Comment number {i}. Some *emphasis* and a link https://example.com/{i}",
                     parent=parent,
                 )
@@ -83,7 +85,9 @@ def main():
     for n in sizes:
         median, queries, size = measure(pages[n], args.repeat)
         base = base or median
-        print(f"{n:>8} {median * 1000:>10.1f} {median / base:>7.2f} {queries:>8} {size / 1024:>7.0f}")
+        print(
+            f"{n:>8} {median * 1000:>10.1f} {median / base:>7.2f} {queries:>8} {size / 1024:>7.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -70,18 +70,36 @@ class PageCacheMiddleware:
     Place it near the top of MIDDLEWARE (after security and static files), so a hit costs
     no session, authentication or template work."""
 
+    # Entries this process has read, so a hit costs a look at two small version keys
+    # rather than fetching and unpickling the whole page from the shared cache.
+    LOCAL_ENTRIES = 256
+
     def __init__(self, get_response):
         self.get_response = get_response
+        self._local = {}
+
+    def _remember(self, key, entry) -> None:
+        if len(self._local) >= self.LOCAL_ENTRIES:
+            self._local.clear()
+        self._local[key] = entry
 
     def __call__(self, request):
         if not _cacheable_request(request):
             return self.get_response(request)
         key = _entry_key(request)
-        found = cache.get_many([key, SITE_VERSION_KEY])
-        entry = found.get(key)
+        entry = self._local.get(key)
+        if entry is None or entry["expires"] < time.time():
+            entry = cache.get(key)
+            if entry is not None:
+                self._remember(key, entry)
         if entry is not None and entry["page_id"] not in pending_pages(request):
-            current = cache.get(page_version_key(entry["page_id"]))
-            if entry["site"] == found.get(SITE_VERSION_KEY) and entry["page"] == current:
+            # The shared cache holds the versions, so a change made through any process
+            # (another app server, the worker) retires this process's copy at once.
+            page_key = page_version_key(entry["page_id"])
+            current = cache.get_many([SITE_VERSION_KEY, page_key])
+            if entry["site"] == current.get(SITE_VERSION_KEY) and entry["page"] == current.get(
+                page_key
+            ):
                 return self._from_entry(request, entry)
         response = self.get_response(request)
         page_id = getattr(request, "masthead_page_id", None)
@@ -112,18 +130,17 @@ class PageCacheMiddleware:
             for name, value in response.items()
             if name.lower() not in ("set-cookie", "vary", "content-length")
         }
-        cache.set(
-            key,
-            {
-                "page_id": page_id,
-                "site": versions[SITE_VERSION_KEY],
-                "page": versions[page_version_key(page_id)],
-                "content": response.content,
-                "headers": headers,
-                "etag": etag,
-            },
-            timeout=ttl,
-        )
+        entry = {
+            "page_id": page_id,
+            "site": versions[SITE_VERSION_KEY],
+            "page": versions[page_version_key(page_id)],
+            "content": response.content,
+            "headers": headers,
+            "etag": etag,
+            "expires": time.time() + ttl,
+        }
+        cache.set(key, entry, timeout=ttl)
+        self._remember(key, entry)
         response["X-Cache"] = "MISS"
         return self._not_modified_or(request, response, etag)
 
