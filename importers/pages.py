@@ -36,13 +36,13 @@ def make_slug(*candidates: str, fallback: str = "untitled") -> str:
 
 def free_slug(parent: Page, slug: str) -> str:
     """`slug`, or `slug-2`, `slug-3`... when a sibling under `parent` has it."""
-    taken = set(parent.get_children().filter(slug__startswith=slug).values_list("slug", flat=True))
-    if slug not in taken:
-        return slug
-    n = 2
-    while f"{slug}-{n}" in taken:
+    # Exact lookups use the slug index; a prefix search would read every sibling.
+    siblings = parent.get_children()
+    candidate, n = slug, 2
+    while siblings.filter(slug=candidate).exists():
+        candidate = f"{slug}-{n}"
         n += 1
-    return f"{slug}-{n}"
+    return candidate
 
 
 def section(title: str, slug: str = "") -> tuple[SectionPage, bool]:

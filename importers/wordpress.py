@@ -34,6 +34,7 @@ from .base import (
     clean_ip,
     clean_website,
     parse_when,
+    roomy_sqlite_cache,
     site_key,
     time_zone,
     url_key,
@@ -145,6 +146,7 @@ class WordPressImport:
     def run(self) -> Summary:
         if not self.path.is_file():
             raise ImportFailed(f"{self.path}: no such file.")
+        roomy_sqlite_cache()
         pages.home()
         problem, _ = xmlstream.check(self.path)
         if problem is not None:
