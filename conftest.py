@@ -11,7 +11,21 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("MASTHEAD_CHROMIUM", "/usr/bin/chromium")
-ACCEPTANCE_DATA = Path(__file__).resolve().parent.parent / "shared" / "acceptance-data"
+def _acceptance_data() -> Path:
+    """Real exports and data sets written by others: MASTHEAD_ACCEPTANCE_DATA, or the
+    shared folder beside the checkout (or beside the main working copy)."""
+    candidates = [
+        os.environ.get("MASTHEAD_ACCEPTANCE_DATA", ""),
+        Path(__file__).resolve().parent.parent / "shared" / "acceptance-data",
+        "/work/shared/acceptance-data",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return Path(candidates[1])
+
+
+ACCEPTANCE_DATA = _acceptance_data()
 
 
 def _on_ci() -> bool:
