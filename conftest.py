@@ -13,11 +13,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("MASTHEAD_CHROMIUM", "/usr/bin/chromium")
 def _acceptance_data() -> Path:
     """Real exports and data sets written by others: MASTHEAD_ACCEPTANCE_DATA, or the
-    shared folder beside the checkout (or beside the main working copy)."""
+    shared folder beside the checkout."""
     candidates = [
         os.environ.get("MASTHEAD_ACCEPTANCE_DATA", ""),
         Path(__file__).resolve().parent.parent / "shared" / "acceptance-data",
-        "/work/shared/acceptance-data",
     ]
     for candidate in candidates:
         if candidate and Path(candidate).is_dir():
