@@ -193,7 +193,11 @@ def nginx(root: Path, port: int):
     )
     (root / "tmp").mkdir(exist_ok=True)
     proc = subprocess.Popen(["taskset", "-c", "0", "nginx", "-c", str(conf), "-g", "daemon off;"])
-    wait_for(f"http://127.0.0.1:{port}/n0.html")
+    try:
+        wait_for(f"http://127.0.0.1:{port}/n0.html")
+    except RuntimeError:
+        proc.send_signal(signal.SIGQUIT)
+        raise
     return proc
 
 
