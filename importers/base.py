@@ -15,7 +15,6 @@ from urllib.parse import unquote, urlsplit
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -111,14 +110,6 @@ class Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
-
-
-def roomy_sqlite_cache() -> None:
-    """Give this connection a 64 MB SQLite page cache (the default is 2 MB): an import
-    writes into indexes that outgrow the default, and would then wait on the disk."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size = -65536")
 
 
 class Registry:

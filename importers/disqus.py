@@ -30,7 +30,6 @@ from .base import (
     clean_email,
     clean_ip,
     parse_when,
-    roomy_sqlite_cache,
     site_key,
     truthy,
     url_key,
@@ -215,7 +214,6 @@ class DisqusImport:
     def run(self) -> Summary:
         if not self.path.is_file():
             raise ImportFailed(f"{self.path}: no such file.")
-        roomy_sqlite_cache()
         problem, _ = xmlstream.check(self.path)
         if problem is not None:
             if not self.keep_going:

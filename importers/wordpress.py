@@ -34,7 +34,6 @@ from .base import (
     clean_ip,
     clean_website,
     parse_when,
-    roomy_sqlite_cache,
     site_key,
     time_zone,
     url_key,
@@ -146,7 +145,6 @@ class WordPressImport:
     def run(self) -> Summary:
         if not self.path.is_file():
             raise ImportFailed(f"{self.path}: no such file.")
-        roomy_sqlite_cache()
         pages.home()
         problem, _ = xmlstream.check(self.path)
         if problem is not None:
