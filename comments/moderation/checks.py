@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..errors import ApplicationError, Refused
+from ..errors import ApplicationError
 from . import Action, Candidate, Verdict
 
 TIMESTAMP_SALT = "masthead.comments.form-timestamp"
@@ -235,5 +235,3 @@ def known_commenters(candidate: Candidate) -> Verdict | None:
         return Verdict(Action.ACCEPT, "known commenter")
     return Verdict(Action.HOLD, "first comment from this email address")
 
-
-__all__ = ["FormExpired", "RateLimited", "Duplicate", "Refused", "form_timestamp"]
