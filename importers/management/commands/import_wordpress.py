@@ -1,12 +1,14 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from importers.base import ImportFailed
+from importers.command import ImportCommand
 from importers.wordpress import WordPressImport
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
+    record = "item"
+
     help = (
         "Import a WordPress export (WXR file): authors, categories, tags, posts and pages, "
         "and their comments. Running it again with the same or a newer export adds only "
@@ -14,6 +16,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("file", type=Path, help="the .xml file from Tools > Export")
         parser.add_argument(
             "--site",
@@ -45,31 +48,18 @@ class Command(BaseCommand):
             default=None,
             help="the blog's time zone, for dates the file gives only in local time",
         )
-        parser.add_argument(
-            "--keep-going",
-            action="store_true",
-            help="import every complete item of a damaged file and list what was lost",
-        )
-        parser.add_argument(
-            "--no-progress", action="store_true", help="log lines instead of a progress bar"
-        )
 
     def handle(self, *args, **options):
         if options["uploads"] and not options["uploads"].is_dir():
             raise CommandError(f"--uploads {options['uploads']}: no such folder.")
-        try:
-            summary = WordPressImport(
-                options["file"],
-                site=options["site"],
-                categories_as=options["categories_as"],
-                section=options["section"],
-                pages_section=options["pages_section"],
-                uploads=options["uploads"],
-                tz=options["timezone"],
-                keep_going=options["keep_going"],
-                progress=False if options["no_progress"] else None,
-                stream=self.stderr._out,
-            ).run()
-        except ImportFailed as exc:
-            raise CommandError(str(exc)) from None
-        self.stdout.write("\n".join(summary.lines()))
+        self.run_import(
+            WordPressImport,
+            options["file"],
+            options=options,
+            site=options["site"],
+            categories_as=options["categories_as"],
+            section=options["section"],
+            pages_section=options["pages_section"],
+            uploads=options["uploads"],
+            tz=options["timezone"],
+        )
