@@ -5,7 +5,7 @@ Run by hand (needs Debian's wrk and nginx: apt install wrk nginx):
 
     .venv/bin/python bench/load.py [--duration 10] [--connections 16]
 
-The server (`masthead serve`, gunicorn) is pinned to CPU 0 and wrk to CPU 1, all on
+The server (`masthead serve`, granian) is pinned to CPU 0 and wrk to CPU 1, all on
 127.0.0.1. Every figure is also given as a ratio to nginx serving the same HTML in the
 same run, since the machine is shared and absolute numbers drift.
 """
@@ -142,6 +142,8 @@ def wrk(url: str, duration: int, connections: int, script: str | None = None) ->
 
 
 class Server:
+    """`masthead serve`, the production server, pinned to CPU 0 (so one worker process)."""
+
     def __init__(self, env, port, workers):
         self.proc = subprocess.Popen(
             [
@@ -150,17 +152,15 @@ class Server:
                 "0",
                 PYTHON,
                 "-m",
-                "gunicorn",
-                "masthead.wsgi:application",
+                "masthead.cli",
+                "serve",
                 "--bind",
                 f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--log-level",
-                "warning",
+                *(["--workers", str(workers)] if workers else []),
+                "--no-access-log",
             ],
             cwd=ROOT,
-            env=env,
+            env={**env, "MASTHEAD_SERVER_LOG_LEVEL": "warning"},
         )
         self.base = f"http://127.0.0.1:{port}"
         wait_for(self.base + "/")
@@ -205,7 +205,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="server processes (default: one per core it has)"
+    )
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     args = parser.parse_args()
     for tool in ("wrk", "nginx", "taskset"):

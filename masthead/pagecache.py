@@ -1,5 +1,5 @@
-"""A full-page cache for anonymous readers, in the Django cache (local memory by default,
-Redis when several app servers share it).
+"""A full-page cache for anonymous readers, in the Django cache (files in var/cache by
+default, Redis when several app servers share it).
 
 What is cached is the same HTML for every anonymous reader: nothing personal is ever in it
 (no CSRF token, no prefilled form, no one's pending comment). A reader's own bits come from
@@ -10,24 +10,39 @@ Entries are checked against two versions: the site's (bumped when anything is pu
 unpublished) and the page's (bumped when the page or its public comments change), so a
 change shows at once; listing pages also expire after a short time so their comment
 counts are right within it.
+
+Hits are served twice over: by `PageCacheApp`, which wraps the WSGI application and answers
+before Django builds a request (so a hit costs a dictionary lookup and the version check),
+and by `PageCacheMiddleware`, which stores what Wagtail pages render and answers the
+requests that reach Django (a reader with a pending comment elsewhere, the test client).
+Both look entries up by the same key, made from the WSGI environ.
 """
 
 import hashlib
+import logging
 import time
+from http import HTTPStatus
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_vary_headers
+from django.http import HttpResponse
+from django.http.cookie import parse_cookie
 from django.utils.http import http_date, quote_etag
 
-from comments.readers import pending_pages
+from comments.readers import PENDING_COOKIE, pending_pages
+
+logger = logging.getLogger(__name__)
 
 SITE_VERSION_KEY = "pagecache:site"
 # Query parameters that select a different cached page; any other parameter is a miss.
-CACHEABLE_PARAMS = {"page", "cpage"}
-# Cookies that mean a signed-in user (who gets a fresh render with their CSRF token).
-SESSION_COOKIES = {"sessionid"}
+CACHEABLE_PARAMS = frozenset({"page", "cpage"})
+# Headers a 304 Not Modified repeats from the full response.
+NOT_MODIFIED_HEADERS = ("etag", "cache-control", "surrogate-key", "vary", "x-cache")
+# Entries this process has read, so a hit costs a look at two small version keys rather
+# than fetching and unpickling the whole page from the shared cache.
+LOCAL_ENTRIES = 256
+_local: dict[str, dict] = {}
 
 
 def page_version_key(page_id: int) -> str:
@@ -42,65 +57,125 @@ def bump_site() -> None:
     cache.set(SITE_VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def _entry_key(request) -> str:
-    return (
-        "pagecache:entry:"
-        + hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+def entry_key(meta) -> str:
+    """The cache key of a request, from its WSGI environ (request.META): scheme, host,
+    path and query string, read as Django reads them."""
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER
+    if proxy_header and meta.get(proxy_header[0]) is not None:
+        scheme = "https" if meta.get(proxy_header[0]) == proxy_header[1] else "http"
+    else:
+        scheme = meta.get("wsgi.url_scheme", "http")
+    host = (
+        (settings.USE_X_FORWARDED_HOST and meta.get("HTTP_X_FORWARDED_HOST"))
+        or meta.get("HTTP_HOST")
+        or f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
     )
-
-
-def _cacheable_request(request) -> bool:
-    if not settings.MASTHEAD_PAGE_CACHE or request.method not in ("GET", "HEAD"):
-        return False
-    if set(request.GET) - CACHEABLE_PARAMS:
-        return False
-    return not (SESSION_COOKIES & set(request.COOKIES))
-
-
-def _cache_headers(response, *, shared_ttl: int) -> None:
-    response["Cache-Control"] = (
-        f"public, max-age=0, s-maxage={shared_ttl}, "
-        f"stale-while-revalidate={settings.MASTHEAD_PAGE_CACHE_STALE}"
+    raw = (
+        f"{scheme}://{host}{meta.get('SCRIPT_NAME', '')}{meta.get('PATH_INFO', '')}"
+        f"?{meta.get('QUERY_STRING', '')}"
     )
+    return "pagecache:entry:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def cacheable(meta) -> bool:
+    """Whether the cache may answer this request: an anonymous GET or HEAD without query
+    parameters other than the page numbers."""
+    if not settings.MASTHEAD_PAGE_CACHE or meta.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return False
+    query = meta.get("QUERY_STRING")
+    if query and any(
+        name not in CACHEABLE_PARAMS for name, _ in parse_qsl(query, keep_blank_values=True)
+    ):
+        return False
+    cookie = meta.get("HTTP_COOKIE")
+    return not (cookie and settings.SESSION_COOKIE_NAME in parse_cookie(cookie))
+
+
+def _remember(key: str, entry: dict) -> None:
+    if len(_local) >= LOCAL_ENTRIES:
+        _local.clear()
+    _local[key] = entry
+
+
+def lookup(meta, key: str) -> dict | None:
+    """The current entry for this key, or None when there is none or the page or the site
+    has changed since it was stored."""
+    entry = _local.get(key)
+    if entry is None or entry["expires"] < time.time():
+        entry = cache.get(key)
+        if entry is None:
+            return None
+        _remember(key, entry)
+    # The shared cache holds the versions, so a change made through any process (another
+    # app server, the worker) retires this process's copy at once.
+    page_key = page_version_key(entry["page_id"])
+    current = cache.get_many([SITE_VERSION_KEY, page_key])
+    if entry["site"] != current.get(SITE_VERSION_KEY) or entry["page"] != current.get(page_key):
+        return None
+    return entry
+
+
+def hit(meta, entry: dict) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body of a response from the cache, or a 304 when the client
+    already holds this version."""
+    headers = [*entry["headers"], ("X-Cache", "HIT")]
+    if entry["etag"] in meta.get("HTTP_IF_NONE_MATCH", ""):
+        return 304, [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS], b""
+    content = entry["content"]
+    headers.append(("Content-Length", str(len(content))))
+    return 200, headers, b"" if meta.get("REQUEST_METHOD") == "HEAD" else content
+
+
+class PageCacheApp:
+    """WSGI application in front of Django's: answers cache hits for anonymous readers
+    without building a request, and hands everything else to Django."""
+
+    STATUS = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 304)}
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        try:
+            found = self._find(environ)
+        except Exception:  # a cache that cannot answer is a miss, not an error page
+            logger.exception("page cache lookup failed")
+            found = None
+        if found is None:
+            return self.application(environ, start_response)
+        status, headers, body = hit(environ, found)
+        start_response(self.STATUS[status], headers)
+        return [body]
+
+    @staticmethod
+    def _find(environ) -> dict | None:
+        if not cacheable(environ):
+            return None
+        # A reader with a comment awaiting moderation may need their own render of this
+        # page: Django reads the signed cookie and decides.
+        if PENDING_COOKIE in environ.get("HTTP_COOKIE", ""):
+            return None
+        return lookup(environ, entry_key(environ))
 
 
 class PageCacheMiddleware:
-    """Serve anonymous page views from the cache; store what Wagtail pages render.
+    """Store what Wagtail pages render for anonymous readers, and serve hits for the
+    requests that reach Django.
 
-    Place it near the top of MIDDLEWARE (after security and static files), so a hit costs
-    no session, authentication or template work."""
-
-    # Entries this process has read, so a hit costs a look at two small version keys
-    # rather than fetching and unpickling the whole page from the shared cache.
-    LOCAL_ENTRIES = 256
+    Place it first in MIDDLEWARE, so what it stores carries every header the others add
+    and a hit costs no session, authentication or template work."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self._local = {}
-
-    def _remember(self, key, entry) -> None:
-        if len(self._local) >= self.LOCAL_ENTRIES:
-            self._local.clear()
-        self._local[key] = entry
 
     def __call__(self, request):
-        if not _cacheable_request(request):
+        meta = request.META
+        if not cacheable(meta):
             return self.get_response(request)
-        key = _entry_key(request)
-        entry = self._local.get(key)
-        if entry is None or entry["expires"] < time.time():
-            entry = cache.get(key)
-            if entry is not None:
-                self._remember(key, entry)
+        key = entry_key(meta)
+        entry = lookup(meta, key)
         if entry is not None and entry["page_id"] not in pending_pages(request):
-            # The shared cache holds the versions, so a change made through any process
-            # (another app server, the worker) retires this process's copy at once.
-            page_key = page_version_key(entry["page_id"])
-            current = cache.get_many([SITE_VERSION_KEY, page_key])
-            if entry["site"] == current.get(SITE_VERSION_KEY) and entry["page"] == current.get(
-                page_key
-            ):
-                return self._from_entry(request, entry)
+            return self._response(*hit(meta, entry))
         response = self.get_response(request)
         page_id = getattr(request, "masthead_page_id", None)
         if page_id is None:
@@ -110,11 +185,24 @@ class PageCacheMiddleware:
             return response
         if response.status_code != 200 or response.cookies or response.streaming:
             return response
+        entry = self._store(request, response, key, page_id)
+        if entry["etag"] in meta.get("HTTP_IF_NONE_MATCH", ""):
+            return self._response(*hit(meta, entry))
+        response["X-Cache"] = "MISS"
+        return response
+
+    @staticmethod
+    def _store(request, response, key: str, page_id: int) -> dict:
         ttl = getattr(request, "masthead_page_ttl", settings.MASTHEAD_PAGE_CACHE_TTL)
-        _cache_headers(response, shared_ttl=ttl)
-        etag = quote_etag(hashlib.md5(response.content, usedforsecurity=False).hexdigest())
-        response["ETag"] = etag
+        response["Cache-Control"] = (
+            f"public, max-age=0, s-maxage={ttl}, "
+            f"stale-while-revalidate={settings.MASTHEAD_PAGE_CACHE_STALE}"
+        )
+        response["ETag"] = quote_etag(
+            hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+        )
         response["Last-Modified"] = http_date()
+        response["Vary"] = "Accept-Encoding"
         surrogate = getattr(request, "masthead_surrogate_keys", None)
         if surrogate:
             response["Surrogate-Key"] = " ".join(surrogate)
@@ -125,38 +213,26 @@ class PageCacheMiddleware:
         if page_version_key(page_id) not in versions:
             bump_page(page_id)
             versions[page_version_key(page_id)] = cache.get(page_version_key(page_id))
-        headers = {
-            name: value
-            for name, value in response.items()
-            if name.lower() not in ("set-cookie", "vary", "content-length")
-        }
         entry = {
             "page_id": page_id,
             "site": versions[SITE_VERSION_KEY],
             "page": versions[page_version_key(page_id)],
             "content": response.content,
-            "headers": headers,
-            "etag": etag,
+            "headers": [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in ("set-cookie", "content-length", "x-cache")
+            ],
+            "etag": response["ETag"],
             "expires": time.time() + ttl,
         }
         cache.set(key, entry, timeout=ttl)
-        self._remember(key, entry)
-        response["X-Cache"] = "MISS"
-        return self._not_modified_or(request, response, etag)
+        _remember(key, entry)
+        return entry
 
-    def _from_entry(self, request, entry):
-        response = HttpResponse(entry["content"])
-        for name, value in entry["headers"].items():
+    @staticmethod
+    def _response(status: int, headers, body: bytes) -> HttpResponse:
+        response = HttpResponse(body, status=status)
+        for name, value in headers:
             response[name] = value
-        response["X-Cache"] = "HIT"
-        return self._not_modified_or(request, response, entry["etag"])
-
-    def _not_modified_or(self, request, response, etag):
-        patch_vary_headers(response, ["Accept-Encoding"])
-        if etag in request.headers.get("If-None-Match", ""):
-            not_modified = HttpResponseNotModified()
-            for name in ("ETag", "Cache-Control", "Surrogate-Key", "Vary", "X-Cache"):
-                if response.has_header(name):
-                    not_modified[name] = response[name]
-            return not_modified
         return response

@@ -1,15 +1,19 @@
 """The full-page cache: what anonymous readers get, and when a change shows."""
 
+import io
 import os
 import time
 
 import pytest
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 
 from comments import services
 from comments.models import Comment
 from comments.moderation.checks import form_timestamp
 from comments.tests import factories as comment_factories
+from masthead.wsgi import application
 from news.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -186,6 +190,111 @@ def test_comments_from_another_site_are_refused_and_signed_in_posts_need_the_tok
     no_token = staff.post("/comments/post/", {"page": article.pk, "body": "As the newsroom"})
     assert no_token.status_code == 403
     assert Comment.objects.count() == 1
+
+
+def wsgi(path, method="GET", query="", scheme="http", **headers):
+    """Call the production WSGI application as a server does: status, headers, body."""
+    environ = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "wsgi.url_scheme": scheme,
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": io.StringIO(),
+        **{f"HTTP_{name.upper()}": value for name, value in headers.items()},
+    }
+    started = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        started.update(status=status, headers=response_headers)
+
+    # As Django's test client does: the test's database transaction outlives the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        result = application(environ, start_response)
+        body = b"".join(result)
+        if hasattr(result, "close"):
+            result.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return started["status"], dict(started["headers"]), body
+
+
+def test_the_server_answers_a_hit_before_django_with_the_same_page_and_headers(
+    django_assert_num_queries,
+):
+    article = factories.article("Tunnel reopens")
+    status, first, body = wsgi(article.url)
+    assert (status, first["X-Cache"]) == ("200 OK", "MISS")
+
+    with django_assert_num_queries(0):
+        status, second, cached = wsgi(article.url)
+
+    assert (status, second["X-Cache"]) == ("200 OK", "HIT")
+    assert cached == body and "Tunnel reopens" in cached.decode()
+    assert int(second["Content-Length"]) == len(body)
+    # Every header Django's middleware adds to the page is kept, security headers included.
+    for name in (
+        "ETag",
+        "Cache-Control",
+        "Surrogate-Key",
+        "Content-Type",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "X-Frame-Options",
+    ):
+        assert second[name] == first[name], name
+    assert "Set-Cookie" not in second
+
+    status, headers, empty = wsgi(article.url, if_none_match=first["ETag"])
+    assert (status, empty, headers["ETag"]) == ("304 Not Modified", b"", first["ETag"])
+    status, headers, empty = wsgi(article.url, method="HEAD")
+    assert (status, empty, headers["Content-Length"]) == ("200 OK", b"", str(len(body)))
+
+
+def test_the_server_sends_changes_readers_with_sessions_and_other_urls_to_django(
+    django_capture_on_commit_callbacks,
+):
+    article = factories.article()
+    wsgi(article.url)
+    assert wsgi(article.url)[1]["X-Cache"] == "HIT"
+
+    assert "X-Cache" not in wsgi(article.url, cookie="sessionid=abc")[1]
+    assert "X-Cache" not in wsgi(article.url, query="replytocom=1")[1]
+    assert wsgi(article.url, query="cpage=1")[1]["X-Cache"] == "MISS"
+    # Pages are kept apart by scheme and host (an http request may be one to redirect).
+    assert wsgi(article.url, scheme="https")[1]["X-Cache"] == "MISS"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(Client(), article, body="Posted after the page was cached.")
+    status, headers, body = wsgi(article.url)
+    assert headers["X-Cache"] == "MISS"
+    assert "Posted after the page was cached." in body.decode()
+
+
+def test_a_reader_with_a_held_comment_gets_their_own_render_from_the_server(
+    page_cache, django_capture_on_commit_callbacks
+):
+    page_cache.MASTHEAD_COMMENTS_MODERATION = "first"
+    article = factories.article()
+    wsgi(article.url)
+    author = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(author, article, body="Held for a moderator.")
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in author.cookies.items())
+
+    _, mine, body = wsgi(article.url, cookie=cookie)
+    _, theirs, _ = wsgi(article.url)
+
+    assert "X-Cache" not in mine and "Held for a moderator." in body.decode()
+    assert theirs["X-Cache"] == "HIT"
 
 
 @pytest.mark.skipif(

@@ -1,0 +1,111 @@
+"""`masthead serve`, the production server, answering readers over a real socket."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+MASTHEAD = Path(sys.executable).parent / "masthead"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url, data=None, headers=None):
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+def test_the_production_server_serves_cached_pages_and_shows_a_new_comment_at_once(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "masthead.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "MASTHEAD_VAR_DIR": str(tmp_path / "var"),
+        "MASTHEAD_COMMENTS_MODERATION": "none",
+        "MASTHEAD_COMMENTS_MIN_SECONDS": "0",
+    }
+    env.pop("CACHE_URL", None)
+
+    def masthead(*args):
+        done = subprocess.run(
+            [str(MASTHEAD), *args], env=env, capture_output=True, text=True, timeout=180
+        )
+        assert done.returncode == 0, done.stderr
+        return done
+
+    masthead("migrate", "--verbosity", "0")
+    masthead("collectstatic", "--no-input", "--verbosity", "0")
+    story = tmp_path / "bridge.md"
+    story.write_text(
+        "---\nsection: City\n---\nBridge reopens after repairs\n\nTraffic flows again.\n",
+        encoding="utf-8",
+    )
+    masthead("ingest", str(story))
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [str(MASTHEAD), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            try:
+                status, _, home = fetch(base + "/")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.3)
+        assert status == 200
+        url = base + re.search(r'href="(/city/bridge-reopens-after-repairs/)"', home).group(1)
+
+        # Two worker processes: the first views fill the shared cache, then both answer
+        # from it without rendering again.
+        seen = [fetch(url)[1]["X-Cache"] for _ in range(6)]
+        assert seen[0] == "MISS" and seen[-3:] == ["HIT"] * 3
+        status, headers, page = fetch(url)
+        assert (status, headers["Server"]) == (200, "granian")
+        assert "Be the first to comment" in page
+        form = dict(re.findall(r'name="(page|ts)" value="([^"]+)"', page))
+
+        status, headers, _ = fetch(
+            base + "/comments/post/",
+            data=urllib.parse.urlencode(
+                {**form, "name": "Ada", "email": "ada@example.com", "body": "Finally open."}
+            ).encode(),
+            headers={"Origin": base},
+        )
+        assert status == 200  # urllib followed the 303 to the article
+
+        for _ in range(4):  # whichever process answers, the comment is there
+            status, headers, page = fetch(url)
+            assert "Finally open." in page and "1 Comment" in page
+            assert "ada@example.com" not in page
+        assert headers["X-Cache"] == "HIT"
+        static = re.search(r'href="(/static/[^"]+\.css)"', page).group(1)
+        status, headers, _ = fetch(base + static, headers={"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert "immutable" in headers["Cache-Control"]
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
