@@ -11,6 +11,8 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("MASTHEAD_CHROMIUM", "/usr/bin/chromium")
+
+
 def _acceptance_data() -> Path:
     """Real exports and data sets written by others: MASTHEAD_ACCEPTANCE_DATA, or the
     shared folder beside the checkout."""
@@ -109,5 +111,8 @@ def _fresh_cache():
     """Rate limits and page caches live in the cache; each test starts with it empty."""
     from django.core.cache import cache
 
+    from masthead import pagecache
+
     cache.clear()
+    pagecache.forget_local()
     yield

@@ -30,7 +30,7 @@ from django.http import HttpResponse
 from django.http.cookie import parse_cookie
 from django.utils.http import http_date, quote_etag
 
-from comments.readers import PENDING_COOKIE, pending_pages
+from comments.readers import OWN_COOKIE, PENDING_COOKIE, pending_pages
 
 logger = logging.getLogger(__name__)
 
@@ -43,18 +43,49 @@ NOT_MODIFIED_HEADERS = ("etag", "cache-control", "surrogate-key", "vary", "x-cac
 # than fetching and unpickling the whole page from the shared cache.
 LOCAL_ENTRIES = 256
 _local: dict[str, dict] = {}
+# Versions this process has read from the shared cache, with when it read them.
+_versions: dict[str, tuple[float, int | None]] = {}
+
+
+def forget_local() -> None:
+    """Drop the pages and versions this process holds (the shared cache keeps its own)."""
+    _local.clear()
+    _versions.clear()
 
 
 def page_version_key(page_id: int) -> str:
     return f"pagecache:page:{page_id}"
 
 
+def _bump(key: str) -> None:
+    version = time.time_ns()
+    cache.set(key, version, timeout=None)
+    _versions[key] = (time.monotonic(), version)
+
+
 def bump_page(page_id: int) -> None:
-    cache.set(page_version_key(page_id), time.time_ns(), timeout=None)
+    _bump(page_version_key(page_id))
 
 
 def bump_site() -> None:
-    cache.set(SITE_VERSION_KEY, time.time_ns(), timeout=None)
+    _bump(SITE_VERSION_KEY)
+
+
+def _read_versions(keys: list[str], recheck: float) -> dict:
+    """The current versions of these keys. With `recheck`, a version this process read
+    less than that many seconds ago is taken as current (a change made by another process
+    shows within that time; one made by this process shows at once)."""
+    now = time.monotonic()
+    if recheck:
+        known = [_versions.get(key) for key in keys]
+        if all(k is not None and now - k[0] < recheck for k in known):
+            return {key: k[1] for key, k in zip(keys, known, strict=True)}
+    current = cache.get_many(keys)
+    if len(_versions) >= 4 * LOCAL_ENTRIES:
+        _versions.clear()
+    for key in keys:
+        _versions[key] = (now, current.get(key))
+    return current
 
 
 def entry_key(meta) -> str:
@@ -97,9 +128,9 @@ def _remember(key: str, entry: dict) -> None:
     _local[key] = entry
 
 
-def lookup(meta, key: str) -> dict | None:
+def lookup(meta, key: str, recheck: float = 0) -> dict | None:
     """The current entry for this key, or None when there is none or the page or the site
-    has changed since it was stored."""
+    has changed since it was stored (see `_read_versions` for `recheck`)."""
     entry = _local.get(key)
     if entry is None or entry["expires"] < time.time():
         entry = cache.get(key)
@@ -108,10 +139,15 @@ def lookup(meta, key: str) -> dict | None:
         _remember(key, entry)
     # The shared cache holds the versions, so a change made through any process (another
     # app server, the worker) retires this process's copy at once.
-    page_key = page_version_key(entry["page_id"])
-    current = cache.get_many([SITE_VERSION_KEY, page_key])
-    if entry["site"] != current.get(SITE_VERSION_KEY) or entry["page"] != current.get(page_key):
-        return None
+    keys = [SITE_VERSION_KEY, page_version_key(entry["page_id"])]
+    current = _read_versions(keys, recheck)
+    if [entry["site"], entry["page"]] != [current.get(k) for k in keys]:
+        if not recheck:
+            return None
+        # Versions read a moment ago may be older than an entry another process stored.
+        current = _read_versions(keys, 0)
+        if [entry["site"], entry["page"]] != [current.get(k) for k in keys]:
+            return None
     return entry
 
 
@@ -151,11 +187,15 @@ class PageCacheApp:
     def _find(environ) -> dict | None:
         if not cacheable(environ):
             return None
+        cookies = environ.get("HTTP_COOKIE", "")
         # A reader with a comment awaiting moderation may need their own render of this
         # page: Django reads the signed cookie and decides.
-        if PENDING_COOKIE in environ.get("HTTP_COOKIE", ""):
+        if PENDING_COOKIE in cookies:
             return None
-        return lookup(environ, entry_key(environ))
+        # Someone who has commented from this browser sees their comment at once, whichever
+        # process answers; other readers within MASTHEAD_PAGE_CACHE_RECHECK seconds.
+        recheck = 0 if OWN_COOKIE in cookies else settings.MASTHEAD_PAGE_CACHE_RECHECK
+        return lookup(environ, entry_key(environ), recheck)
 
 
 class PageCacheMiddleware:

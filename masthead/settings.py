@@ -37,6 +37,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -199,9 +209,7 @@ else:
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "MASTHEAD_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("MASTHEAD_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
@@ -295,6 +303,7 @@ MASTHEAD_PAGE_CACHE = env_bool("MASTHEAD_PAGE_CACHE", True)
 MASTHEAD_PAGE_CACHE_TTL = env_int("MASTHEAD_PAGE_CACHE_TTL", 3600)
 MASTHEAD_PAGE_CACHE_LISTING_TTL = env_int("MASTHEAD_PAGE_CACHE_LISTING_TTL", 60)
 MASTHEAD_PAGE_CACHE_STALE = env_int("MASTHEAD_PAGE_CACHE_STALE", 60)
+MASTHEAD_PAGE_CACHE_RECHECK = env_float("MASTHEAD_PAGE_CACHE_RECHECK", 0.1)
 if os.environ.get("WAGTAILFRONTENDCACHE_BACKEND"):
     # One CDN or proxy to purge, e.g. wagtail.contrib.frontend_cache.backends.HTTPBackend
     # with WAGTAILFRONTENDCACHE_LOCATION=http://varnish:8000 (see docs/operations.md).
@@ -318,16 +327,6 @@ MASTHEAD_COMMENTS_PER_PAGE = env_int("MASTHEAD_COMMENTS_PER_PAGE", 50)
 MASTHEAD_COMMENTS_MODERATION = os.environ.get("MASTHEAD_COMMENTS_MODERATION", "first")
 MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS = env_int("MASTHEAD_COMMENTS_CLOSE_AFTER_DAYS", 0)
 MASTHEAD_COMMENTS_EDIT_MINUTES = env_int("MASTHEAD_COMMENTS_EDIT_MINUTES", 15)
-
-
-def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return float(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
 
 
 # Moderation pipeline (see docs/moderation.md)

@@ -5,6 +5,7 @@ import os
 import time
 
 import pytest
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
@@ -13,6 +14,7 @@ from comments import services
 from comments.models import Comment
 from comments.moderation.checks import form_timestamp
 from comments.tests import factories as comment_factories
+from masthead import pagecache
 from masthead.wsgi import application
 from news.tests import factories
 
@@ -277,6 +279,26 @@ def test_the_server_sends_changes_readers_with_sessions_and_other_urls_to_django
     status, headers, body = wsgi(article.url)
     assert headers["X-Cache"] == "MISS"
     assert "Posted after the page was cached." in body.decode()
+
+
+def test_a_change_made_by_another_process_reaches_readers_within_the_recheck_time(
+    page_cache, client
+):
+    page_cache.MASTHEAD_PAGE_CACHE_RECHECK = 0.5
+    article = factories.article("Lighthouse for sale")
+    wsgi(article.url)
+    assert wsgi(article.url)[1]["X-Cache"] == "HIT"
+    post(client, article, body="Who buys a lighthouse?")
+    commenter = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
+    # Another app server bumps the page's version in the shared cache, not in this process.
+    cache.set(pagecache.page_version_key(article.pk), time.time_ns(), timeout=None)
+
+    assert wsgi(article.url)[1]["X-Cache"] == "HIT"  # within the recheck time
+    _, headers, body = wsgi(article.url, cookie=commenter)
+    assert headers["X-Cache"] == "MISS" and "Who buys a lighthouse?" in body.decode()
+    time.sleep(0.6)
+    _, headers, body = wsgi(article.url)
+    assert headers["X-Cache"] == "HIT" and "Who buys a lighthouse?" in body.decode()
 
 
 def test_a_reader_with_a_held_comment_gets_their_own_render_from_the_server(
