@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.functions import Coalesce, Greatest, Now
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -16,6 +17,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from comments.models import CommentableMixin, Thread
 from comments.selectors import with_comment_counts
@@ -80,6 +82,24 @@ class HomePage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("lead_story")]
     subpage_types = ["news.SectionPage", "news.AuthorIndexPage", "news.TopicIndexPage"]
     max_count = 1
+
+    def route(self, request, path_components):
+        # An article (section/slug/) is found in one query rather than one or two per level
+        # of the tree; anything else is routed level by level as usual.
+        if len(path_components) == 2 and all(path_components):
+            article = (
+                ArticlePage.objects.filter(
+                    slug=path_components[1],
+                    depth=self.depth + 2,
+                    path__startswith=self.path,
+                    url_path=f"{self.url_path}{path_components[0]}/{path_components[1]}/",
+                )
+                .order_by()
+                .first()
+            )
+            if article is not None and article.live:
+                return RouteResult(article)
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -177,9 +197,7 @@ class TopicIndexPage(RoutablePageMixin, Page):
     @path("<str:slug>/", name="topic")
     def topic_detail(self, request, slug):
         topic = get_object_or_404(Topic, slug=slug)
-        articles = (
-            ArticlePage.objects.live().public().filter(topics=topic).for_listing().recent()
-        )
+        articles = ArticlePage.objects.live().public().filter(topics=topic).for_listing().recent()
         if not articles.exists():
             raise Http404
         return self.render(
@@ -195,10 +213,13 @@ class ArticlePageQuerySet(PageQuerySet):
 
     def for_listing(self):
         """What a listing shows of each article, fetched in a fixed number of queries."""
-        return with_comment_counts(self).select_related("lead_image").prefetch_related(
-            models.Prefetch(
-                "bylines", queryset=ArticleByline.objects.select_related("author").order_by(
-                    "sort_order"
+        return (
+            with_comment_counts(self)
+            .select_related("lead_image")
+            .prefetch_related(
+                models.Prefetch(
+                    "bylines",
+                    queryset=ArticleByline.objects.select_related("author").order_by("sort_order"),
                 )
             )
         )
@@ -318,12 +339,28 @@ class ArticlePage(CommentableMixin, Page):
 
     def surrogate_keys(self) -> list[str]:
         """Names a CDN can purge this page's cached copies by."""
-        authors = self.bylines.values_list("author_id", flat=True)
+        section = self._section_with_count
         return [
             f"page-{self.pk}",
-            f"section-{self.get_parent().pk}",
-            *(f"author-{author_id}" for author_id in authors),
+            *([f"section-{section.pk}"] if section else []),
+            *(f"author-{author.pk}" for author in self._byline_authors),
         ]
+
+    @cached_property
+    def _byline_authors(self) -> list:
+        return [b.author for b in self.bylines.select_related("author").order_by("sort_order")]
+
+    @cached_property
+    def _section_with_count(self):
+        """The article's section, carrying the article's public comment count (so that the
+        count costs the page no query of its own)."""
+        thread_count = Thread.objects.filter(page_id=self.pk).values("public_count")[:1]
+        return (
+            SectionPage.objects.filter(path=self.path[: -self.steplen])
+            .only("title", "slug", "url_path")
+            .annotate(article_comment_count=models.Subquery(thread_count))
+            .first()
+        )
 
     @property
     def section(self):
@@ -331,24 +368,15 @@ class ArticlePage(CommentableMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["bylines"] = [
-            b.author for b in self.bylines.select_related("author").order_by("sort_order")
-        ]
+        context["bylines"] = self._byline_authors
         context["updates"] = list(self.updates.order_by("published_at"))
         topics = list(self.topics.order_by("name"))
-        index_page = TopicIndexPage.objects.live().first()
-        for topic in topics:
-            topic.index_page = index_page
+        if topics:
+            index_page = TopicIndexPage.objects.live().first()
+            for topic in topics:
+                topic.index_page = index_page
         context["article_topics"] = topics
-        # The article's public comment count (for its structured data) rides on the section's
-        # query, so that it costs the page no query of its own.
-        thread_count = Thread.objects.filter(page_id=self.pk).values("public_count")[:1]
-        section = (
-            SectionPage.objects.filter(path=self.path[: -self.steplen])
-            .only("title", "slug", "url_path")
-            .annotate(article_comment_count=models.Subquery(thread_count))
-            .first()
-        )
+        section = self._section_with_count
         context["section"] = section
         context["comment_count"] = (
             (section.article_comment_count or 0) if section else public_count(self.pk)

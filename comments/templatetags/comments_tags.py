@@ -26,10 +26,13 @@ def comment_section(context, page):
     # a reader with a comment awaiting moderation here gets a page of their own.
     personal = request.user.is_authenticated or page.pk in pending_pages(request)
     own = own_comment_ids(request) if personal else []
-    public_count = (
-        Thread.objects.filter(page_id=page.pk).values_list("public_count", flat=True).first()
-        or 0
-    )
+    # The article page may have read the count already (it rides on another query).
+    public_count = context.get("comment_count")
+    if public_count is None:
+        public_count = (
+            Thread.objects.filter(page_id=page.pk).values_list("public_count", flat=True).first()
+            or 0
+        )
     thread = fetch_thread(
         page_id=page.pk, own_ids=own, number=request.GET.get("cpage"), public_count=public_count
     )
@@ -39,8 +42,10 @@ def comment_section(context, page):
     parent_id = form.data.get("parent") if form is not None else request.GET.get("replytocom")
     if is_open and parent_id and str(parent_id).isdigit():
         reply_to = (
-            Comment.objects.public().filter(pk=int(parent_id), page_id=page.pk)
-            .only("id", "name").first()
+            Comment.objects.public()
+            .filter(pk=int(parent_id), page_id=page.pk)
+            .only("id", "name")
+            .first()
         )
     if form is None:
         form = CommentForm(
@@ -64,9 +69,7 @@ def comment_section(context, page):
         "page_url": page_url,
         "heading": count_heading(public_count),
         "thread": thread,
-        "thread_html": render_thread(
-            thread, own_ids=own, can_reply=is_open, reply_url=page_url
-        ),
+        "thread_html": render_thread(thread, own_ids=own, can_reply=is_open, reply_url=page_url),
         "open": is_open,
         "form": form,
         "reply_to": reply_to,
@@ -79,7 +82,7 @@ def comment_section(context, page):
 
 @register.simple_tag
 def comment_count_link(page):
-    """ · 3 Comments, linked to the thread; uses the listing's annotation when present."""
+    """· 3 Comments, linked to the thread; uses the listing's annotation when present."""
     count = getattr(page, "public_comment_count", None)
     if count is None:
         count = services.public_count(page.pk)
