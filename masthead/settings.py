@@ -187,7 +187,7 @@ if _cache_url.startswith(("redis://", "rediss://", "unix://")):
 elif _cache_url == "":
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "masthead.cache.FileCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }

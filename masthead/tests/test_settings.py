@@ -182,7 +182,7 @@ def test_without_cache_url_the_cache_is_in_files_shared_by_all_processes(load_se
     cache = load_settings()["CACHES"]["default"]
 
     assert (cache["BACKEND"], cache["LOCATION"]) == (
-        "django.core.cache.backends.filebased.FileBasedCache",
+        "masthead.cache.FileCache",
         str(tmp_path / "var" / "cache"),
     )
 
