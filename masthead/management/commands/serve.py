@@ -24,9 +24,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("MASTHEAD_SERVER_THREADS", 4)),
-            help="Threads per worker that run Django (default 4: a request waiting on the "
-            "database does not hold up a cache hit).",
+            default=int(os.environ.get("MASTHEAD_SERVER_THREADS", 2)),
+            help="Threads per worker that run Django (default 2: a request waiting on the "
+            "database or another server does not hold up the next one).",
         )
         parser.add_argument(
             "--no-access-log", action="store_true", help="Do not log every request."
@@ -45,6 +45,10 @@ class Command(BaseCommand):
             "masthead.wsgi:application",
             "--interface",
             "wsgi",
+            # HTTP/1.1: browsers speak HTTP/2 only over TLS, which the proxy or CDN in front
+            # ends; not detecting it costs nothing per request.
+            "--http",
+            "1",
             "--host",
             host,
             "--port",
