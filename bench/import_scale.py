@@ -20,6 +20,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -185,7 +186,10 @@ def main() -> None:
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one(args.one)))
+        try:
+            print(json.dumps(one(args.one)))
+        finally:
+            shutil.rmtree(os.environ["MASTHEAD_VAR_DIR"], ignore_errors=True)
         return
     rows = []
     for scale in args.scale:
