@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SIZES = [0, 50, 500, 5000]
+# WordPress 6.1 (PHP-FPM, MariaDB, nginx) serving the article page, req/s on one core.
+WORDPRESS_RPS = {0: 51, 50: 12.6, 500: 1.9}
 
 
 def env_for(var_dir: Path, **extra) -> dict:
@@ -323,6 +325,17 @@ def main():
             f"{r['kind']:9} {r['n']:>5} {r['kb']:5.0f} {r['rps']:8.0f} {r['p50']:7.2f} "
             f"{r['p99']:7.2f} {r['rss'] / 1024:7.0f} {ceiling:11.0f} {r['rps'] / ceiling:7.2f}"
         )
+    print(
+        "\nUncached pages (every request renders; one core, so server time per render is "
+        "1/rate), against WordPress 6.1 measured on a 2-core machine like this one"
+    )
+    for r in results:
+        if r["kind"] == "uncached" and r["n"] in WORDPRESS_RPS:
+            wordpress = WORDPRESS_RPS[r["n"]]
+            print(
+                f"  N={r['n']:<5} {1000 / r['rps']:6.1f} ms a render  "
+                f"{r['rps'] / wordpress:6.1f}x WordPress ({wordpress} req/s)"
+            )
     print("\nComment POST through the default pipeline (JSON)")
     for label, r in (
         ("sequential (1 connection)", posts_seq),
