@@ -17,6 +17,18 @@ def _page_changed(sender, instance, **kwargs):
     transaction.on_commit(bump)
 
 
+def _restriction_changed(sender, instance, **kwargs):
+    """A page made private (or public again): it and every page below it change for
+    anonymous readers, so the whole site's cached pages go."""
+    from . import pagecache
+
+    page_id = getattr(instance, "page_id", None)  # a Group, when changed from its side
+    pagecache.bump_site()
+    transaction.on_commit(pagecache.bump_site)
+    if page_id is not None:
+        transaction.on_commit(lambda: purge_front_end(page_id))
+
+
 def _thread_changed(sender, page_id, **kwargs):
     from . import pagecache
 
@@ -44,8 +56,8 @@ class MastheadConfig(AppConfig):
     verbose_name = "masthead"
 
     def ready(self):
-        from django.db.models.signals import post_delete
-        from wagtail.models import Page
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from wagtail.models import Page, PageViewRestriction
         from wagtail.signals import page_published, page_unpublished
 
         from comments.signals import thread_changed
@@ -54,3 +66,14 @@ class MastheadConfig(AppConfig):
         page_unpublished.connect(_page_changed, dispatch_uid="masthead.pagecache.unpublished")
         post_delete.connect(_page_changed, sender=Page, dispatch_uid="masthead.pagecache.deleted")
         thread_changed.connect(_thread_changed, dispatch_uid="masthead.pagecache.thread")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _restriction_changed,
+                sender=PageViewRestriction,
+                dispatch_uid=f"masthead.pagecache.restriction.{signal is post_save}",
+            )
+        m2m_changed.connect(
+            _restriction_changed,
+            sender=PageViewRestriction.groups.through,
+            dispatch_uid="masthead.pagecache.restriction.groups",
+        )

@@ -10,7 +10,8 @@ class FileCache(FileBasedCache):
     """Django's file-based cache, which counts every file in its folder before each write
     to see whether it is full; this one counts on one write in CULL_EVERY (per process), so
     that a write costs a file and not a directory listing. The cache may go over
-    MAX_ENTRIES by that many writes per process before it is culled."""
+    MAX_ENTRIES by that many writes for each thread of each process (Django keeps a cache
+    object per thread) before it is culled."""
 
     CULL_EVERY = 64
 

@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 SITE_VERSION_KEY = "pagecache:site"
 # Query parameters that select a different cached page; any other parameter is a miss.
 CACHEABLE_PARAMS = frozenset({"page", "cpage"})
+# Set in the WSGI environ when PageCacheApp looked the request up and found nothing.
+MISSED = "masthead.pagecache.missed"
 # Headers a 304 Not Modified repeats from the full response.
 NOT_MODIFIED_HEADERS = ("etag", "cache-control", "surrogate-key", "vary", "x-cache")
 # Entries this process has read, so a hit costs a look at two small version keys rather
@@ -93,14 +95,15 @@ def entry_key(meta) -> str:
     path and query string, read as Django reads them."""
     proxy_header = settings.SECURE_PROXY_SSL_HEADER
     if proxy_header and meta.get(proxy_header[0]) is not None:
-        scheme = "https" if meta.get(proxy_header[0]) == proxy_header[1] else "http"
+        # As Django reads it: the first of comma-separated values.
+        forwarded = meta[proxy_header[0]].split(",", 1)[0].strip()
+        scheme = "https" if forwarded == proxy_header[1] else "http"
     else:
         scheme = meta.get("wsgi.url_scheme", "http")
-    host = (
-        (settings.USE_X_FORWARDED_HOST and meta.get("HTTP_X_FORWARDED_HOST"))
-        or meta.get("HTTP_HOST")
-        or f"{meta.get('SERVER_NAME', '')}:{meta.get('SERVER_PORT', '')}"
-    )
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in meta:
+        host = meta["HTTP_X_FORWARDED_HOST"]
+    else:
+        host = meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME')}:{meta.get('SERVER_PORT')}"
     raw = (
         f"{scheme}://{host}{meta.get('SCRIPT_NAME', '')}{meta.get('PATH_INFO', '')}"
         f"?{meta.get('QUERY_STRING', '')}"
@@ -112,6 +115,8 @@ def cacheable(meta) -> bool:
     """Whether the cache may answer this request: an anonymous GET or HEAD without query
     parameters other than the page numbers."""
     if not settings.MASTHEAD_PAGE_CACHE or meta.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return False
+    if meta.get("PATH_INFO", "").startswith((settings.STATIC_URL, settings.MEDIA_URL)):
         return False
     query = meta.get("QUERY_STRING")
     if query and any(
@@ -151,15 +156,24 @@ def lookup(meta, key: str, recheck: float = 0) -> dict | None:
     return entry
 
 
+def _not_modified(etag: str, meta) -> bool:
+    held = meta.get("HTTP_IF_NONE_MATCH", "")
+    return held.strip() == "*" or etag in held
+
+
 def hit(meta, entry: dict) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body of a response from the cache, or a 304 when the client
     already holds this version."""
     headers = [*entry["headers"], ("X-Cache", "HIT")]
-    if entry["etag"] in meta.get("HTTP_IF_NONE_MATCH", ""):
+    if _not_modified(entry["etag"], meta):
         return 304, [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS], b""
     content = entry["content"]
     headers.append(("Content-Length", str(len(content))))
     return 200, headers, b"" if meta.get("REQUEST_METHOD") == "HEAD" else content
+
+
+# What PageCacheApp._find returns when it looked and found nothing.
+MISS: dict = {}
 
 
 class PageCacheApp:
@@ -179,6 +193,9 @@ class PageCacheApp:
             found = None
         if found is None:
             return self.application(environ, start_response)
+        if found is MISS:
+            environ[MISSED] = True  # the middleware need not look again
+            return self.application(environ, start_response)
         status, headers, body = hit(environ, found)
         start_response(self.STATUS[status], headers)
         return [body]
@@ -195,7 +212,7 @@ class PageCacheApp:
         # Someone who has commented from this browser sees their comment at once, whichever
         # process answers; other readers within MASTHEAD_PAGE_CACHE_RECHECK seconds.
         recheck = 0 if OWN_COOKIE in cookies else settings.MASTHEAD_PAGE_CACHE_RECHECK
-        return lookup(environ, entry_key(environ), recheck)
+        return lookup(environ, entry_key(environ), recheck) or MISS
 
 
 class PageCacheMiddleware:
@@ -213,9 +230,21 @@ class PageCacheMiddleware:
         if not cacheable(meta):
             return self.get_response(request)
         key = entry_key(meta)
-        entry = lookup(meta, key)
+        entry = None
+        if not meta.get(MISSED):
+            try:
+                entry = lookup(meta, key)
+            except Exception:  # a cache that cannot answer is a miss
+                logger.exception("page cache lookup failed")
         if entry is not None and entry["page_id"] not in pending_pages(request):
             return self._response(*hit(meta, entry))
+        # What the versions were before rendering: a change committed during the render
+        # may not be in it, and must not be stored as current.
+        started = time.time_ns()
+        try:
+            site_before = cache.get(SITE_VERSION_KEY)
+        except Exception:
+            site_before = None
         response = self.get_response(request)
         page_id = getattr(request, "masthead_page_id", None)
         if page_id is None:
@@ -225,14 +254,35 @@ class PageCacheMiddleware:
             return response
         if response.status_code != 200 or response.cookies or response.streaming:
             return response
-        entry = self._store(request, response, key, page_id)
-        if entry["etag"] in meta.get("HTTP_IF_NONE_MATCH", ""):
+        directives = {part.strip().lower() for part in response.get("Cache-Control", "").split(",")}
+        if directives & {"private", "no-store"}:
+            return response
+        try:
+            entry = self._store(request, response, key, page_id, started, site_before)
+        except Exception:  # the reader still gets the page
+            logger.exception("page cache store failed")
+            return response
+        if entry is None:
+            return response
+        if _not_modified(entry["etag"], meta):
             return self._response(*hit(meta, entry))
         response["X-Cache"] = "MISS"
         return response
 
     @staticmethod
-    def _store(request, response, key: str, page_id: int) -> dict:
+    def _store(request, response, key: str, page_id: int, started: int, site_before) -> dict | None:
+        """Store the page for other readers; None when something changed while it rendered
+        (it may show the data from before the change)."""
+        keys = [SITE_VERSION_KEY, page_version_key(page_id)]
+        versions = cache.get_many(keys)
+        # Publishing bumps the site's version; a comment the page's, stamped with the
+        # time (app servers' clocks are taken to agree).
+        if versions.get(keys[0]) != site_before or versions.get(keys[1], 0) > started:
+            return None
+        for k in keys:
+            if k not in versions:
+                _bump(k)
+                versions[k] = _versions[k][1]
         ttl = getattr(request, "masthead_page_ttl", settings.MASTHEAD_PAGE_CACHE_TTL)
         response["Cache-Control"] = (
             f"public, max-age=0, s-maxage={ttl}, "
@@ -246,17 +296,10 @@ class PageCacheMiddleware:
         surrogate = getattr(request, "masthead_surrogate_keys", None)
         if surrogate:
             response["Surrogate-Key"] = " ".join(surrogate)
-        versions = cache.get_many([SITE_VERSION_KEY, page_version_key(page_id)])
-        if SITE_VERSION_KEY not in versions:
-            bump_site()
-            versions[SITE_VERSION_KEY] = cache.get(SITE_VERSION_KEY)
-        if page_version_key(page_id) not in versions:
-            bump_page(page_id)
-            versions[page_version_key(page_id)] = cache.get(page_version_key(page_id))
         entry = {
             "page_id": page_id,
-            "site": versions[SITE_VERSION_KEY],
-            "page": versions[page_version_key(page_id)],
+            "site": versions[keys[0]],
+            "page": versions[keys[1]],
             "content": response.content,
             "headers": [
                 (name, value)

@@ -72,12 +72,17 @@ def test_a_matching_etag_gets_304_not_modified():
 
 def test_the_cached_html_holds_no_csrf_token_and_no_commenter_email(client):
     article = factories.article()
-    post(client, article)
+    post(client, article, save_commenter="on")
+    client.cookies["csrftoken"] = "a" * 32
 
-    html = Client().get(article.url).content.decode()
+    # The commenter, with their cookies, renders the page that others are then served.
+    mine = client.get(article.url)
+    theirs = Client().get(article.url)
 
-    assert "csrfmiddlewaretoken" not in html
-    assert "jane.reader@example.com" not in html
+    assert (mine["X-Cache"], theirs["X-Cache"]) == ("MISS", "HIT")
+    html = theirs.content.decode()
+    assert "csrfmiddlewaretoken" not in html and "a" * 32 not in html
+    assert "jane.reader@example.com" not in html and "Jane Reader" in html
     assert "Cached pages must still show this." in html
 
 
@@ -317,6 +322,78 @@ def test_a_reader_with_a_held_comment_gets_their_own_render_from_the_server(
 
     assert "X-Cache" not in mine and "Held for a moderator." in body.decode()
     assert theirs["X-Cache"] == "HIT"
+
+
+def test_a_page_made_private_is_no_longer_served_from_the_cache(
+    django_capture_on_commit_callbacks,
+):
+    from wagtail.models import PageViewRestriction
+
+    article = factories.article("Members only soon")
+    Client().get(article.url)
+    assert Client().get(article.url)["X-Cache"] == "HIT"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(
+            page=article.get_parent(), restriction_type=PageViewRestriction.LOGIN
+        )
+    response = Client().get(article.url)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert wsgi(article.url)[0] == "302 Found"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+    assert Client().get(article.url).status_code == 200
+
+
+def test_a_render_that_overlaps_a_change_is_not_kept(monkeypatch):
+    from news.models import ArticlePage
+
+    article = factories.article("Before the vote")
+    render = ArticlePage.get_context
+
+    def get_context(page, request, *args, **kwargs):
+        context = render(page, request, *args, **kwargs)
+        # Another request commits a new comment (and bumps the page) mid-render.
+        pagecache.bump_page(page.pk)
+        return context
+
+    monkeypatch.setattr(ArticlePage, "get_context", get_context)
+    first = Client().get(article.url)
+    assert first.status_code == 200 and "X-Cache" not in first  # rendered, not stored
+    assert "X-Cache" not in Client().get(article.url)
+    monkeypatch.setattr(ArticlePage, "get_context", render)
+    assert Client().get(article.url)["X-Cache"] == "MISS"
+    assert Client().get(article.url)["X-Cache"] == "HIT"
+
+
+def test_pages_are_kept_apart_by_the_scheme_a_proxy_reports(page_cache):
+    page_cache.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    article = factories.article()
+
+    wsgi(article.url, x_forwarded_proto="https, http")
+    # Django reads the first value: that was an https page, not one for plain http.
+    assert wsgi(article.url, x_forwarded_proto="http")[1]["X-Cache"] == "MISS"
+    assert wsgi(article.url, x_forwarded_proto="https")[1]["X-Cache"] == "HIT"
+
+
+def test_pages_marked_private_and_static_files_are_not_cached(page_cache, monkeypatch):
+    from news.models import ArticlePage
+
+    article = factories.article()
+    serve = ArticlePage.serve
+
+    def private(page, request, *args, **kwargs):
+        response = serve(page, request, *args, **kwargs)
+        response["Cache-Control"] = "private"
+        return response
+
+    monkeypatch.setattr(ArticlePage, "serve", private)
+    assert [Client().get(article.url).get("X-Cache") for _ in range(2)] == [None, None]
+    assert pagecache.cacheable({"REQUEST_METHOD": "GET", "PATH_INFO": "/static/site.css"}) is False
+    monkeypatch.setattr(ArticlePage, "serve", serve)
+    Client().get(article.url)
+    assert wsgi(article.url, if_none_match="*")[0] == "304 Not Modified"
 
 
 @pytest.mark.skipif(

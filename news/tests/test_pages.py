@@ -528,3 +528,19 @@ def test_an_article_costs_the_same_queries_with_no_comments_or_several(
 
     assert html_of(client.get(busy.url)).select_one("#comments-title").get_text() == "8 Comments"
     assert queries_to_render(client, busy) == queries_to_render(client, quiet)
+
+
+def test_an_article_url_is_found_only_where_the_article_lives(client, db):
+    world = factories.section("World")
+    business = factories.section("Business")
+    article = factories.article("Port expands", in_section=world, slug="port-expands")
+    factories.article("Draft on the port", in_section=world, slug="draft-port", live=False)
+    author = factories.author("Ada Lane")
+
+    assert client.get("/world/port-expands/").status_code == 200
+    assert client.get("/business/port-expands/").status_code == 404
+    assert client.get("/world/draft-port/").status_code == 404
+    assert client.get("/world/no-such-story/").status_code == 404
+    assert client.get(author.url).status_code == 200  # two segments, not an article
+    assert client.get(business.url).status_code == 200
+    assert client.get(article.url).status_code == 200

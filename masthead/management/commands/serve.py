@@ -7,7 +7,19 @@ from django.core.management.base import BaseCommand, CommandError
 def default_workers() -> int:
     """One process per core: granian answers cache hits in Rust and Python threads, so more
     processes than cores only cost memory."""
-    return max(len(os.sched_getaffinity(0)), 1)
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _env_count(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit():
+        raise CommandError(f"{name}={value!r} is not a whole number.")
+    return int(value)
 
 
 class Command(BaseCommand):
@@ -18,13 +30,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=int(os.environ.get("WEB_CONCURRENCY", 0) or 0),
+            default=None,
             help="Worker processes (default: WEB_CONCURRENCY, or one per core).",
         )
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("MASTHEAD_SERVER_THREADS", 2)),
+            default=None,
             help="Threads per worker that run Django (default 2: a request waiting on the "
             "database or another server does not hold up the next one).",
         )
@@ -34,10 +46,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind, workers, threads, no_access_log, **options):
         host, sep, port = bind.rpartition(":")
-        if not sep or not port.isdigit() or not host:
+        if not sep or not port.isdigit():
             raise CommandError(f"--bind {bind!r}: expected HOST:PORT, e.g. 127.0.0.1:8000")
-        host = host.strip("[]")
+        host = host.strip("[]") or "0.0.0.0"  # ":8000": every interface
+        if workers is None:
+            workers = _env_count("WEB_CONCURRENCY", 0)
         workers = workers or default_workers()
+        if threads is None:
+            threads = _env_count("MASTHEAD_SERVER_THREADS", 2)
         argv = [
             sys.executable,
             "-m",
