@@ -65,6 +65,7 @@ class Command(BaseCommand):
             # ends; not detecting it costs nothing per request.
             "--http",
             "1",
+            "--no-ws",
             "--host",
             host,
             "--port",
