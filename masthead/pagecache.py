@@ -173,7 +173,7 @@ def hit(meta, entry: dict) -> tuple[int, list[tuple[str, str]], bytes]:
 
 
 # What PageCacheApp._find returns when it looked and found nothing.
-MISS: dict = {}
+MISS = object()
 
 
 class PageCacheApp:
@@ -201,7 +201,8 @@ class PageCacheApp:
         return [body]
 
     @staticmethod
-    def _find(environ) -> dict | None:
+    def _find(environ) -> dict | object | None:
+        """The entry, MISS, or None when Django must decide (not cacheable here)."""
         if not cacheable(environ):
             return None
         cookies = environ.get("HTTP_COOKIE", "")
