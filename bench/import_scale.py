@@ -27,16 +27,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from importers.wxr import xmlns
+
 ROOT = Path(__file__).resolve().parent.parent
 FULL_POSTS = 10_000
 COMMENTS_PER_POST = 20
 
-HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
-<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
- xmlns:content="http://purl.org/rss/1.0/modules/content/"
- xmlns:wfw="http://wellformedweb.org/CommentAPI/"
- xmlns:dc="http://purl.org/dc/elements/1.1/"
- xmlns:wp="http://wordpress.org/export/1.2/">
+HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0" '
+    + xmlns("\n ")
+    + """>
 <channel>
 <title>Bench Gazette</title>
 <link>https://bench.example</link>
@@ -44,6 +44,7 @@ HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
 <wp:base_site_url>https://bench.example</wp:base_site_url>
 <wp:base_blog_url>https://bench.example</wp:base_blog_url>
 """
+)
 AUTHORS = ["ada", "grace", "linus", "margaret"]
 SECTIONS = ["world", "politics", "business", "science", "culture", "sport"]
 WORDS = (

@@ -23,6 +23,7 @@ from comments.services import DELETED_TEXT
 from news.models import ArticlePage, AuthorPage, SectionPage, Topic
 
 from .wordpress import REMOVED_META
+from .wxr import xmlns
 
 # Characters XML 1.0 cannot hold at all.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -85,14 +86,7 @@ class WxrExport:
         now = timezone.now()
         self.write('<?xml version="1.0" encoding="UTF-8" ?>\n')
         self.write(f'<!-- generator="masthead" created="{_gmt(now)}" -->\n')
-        self.write(
-            '<rss version="2.0"\n'
-            '\txmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"\n'
-            '\txmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
-            '\txmlns:wfw="http://wellformedweb.org/CommentAPI/"\n'
-            '\txmlns:dc="http://purl.org/dc/elements/1.1/"\n'
-            '\txmlns:wp="http://wordpress.org/export/1.2/"\n>\n<channel>\n'
-        )
+        self.write('<rss version="2.0"\n\t' + xmlns("\n\t") + "\n>\n<channel>\n")
         self.write(
             f"\t<title>{esc(settings.WAGTAIL_SITE_NAME)}</title>\n"
             f"\t<link>{esc(self.base)}</link>\n"

@@ -41,7 +41,16 @@ from .base import (
 from .html import Converter, ImageRef, original_upload_path, plain_text, title_text
 from .html import without_size_suffix as unsized
 from .models import ImportedObject
-from .wxr import WxrComment, WxrItem, child_text, children, damaged_label, parse_item, wxr_prefix
+from .wxr import (
+    WxrComment,
+    WxrItem,
+    child_text,
+    children,
+    damaged_label,
+    parse_item,
+    wxr_prefix,
+    xmlns,
+)
 
 Kind = ImportedObject.Kind
 SOURCE = ImportedObject.Source.WORDPRESS
@@ -131,13 +140,7 @@ class WordPressImport:
             record_tags=RECORD_TAGS,
             fresh_tags=RECORD_TAGS,
             prefixes=wxr_prefix,
-            default_root=(
-                '<rss xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/" '
-                'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-                'xmlns:wfw="http://wellformedweb.org/CommentAPI/" '
-                'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-                'xmlns:wp="http://wordpress.org/export/1.2/">'
-            ),
+            default_root=f"<rss {xmlns()}>",
             header_tags=HEADER_TAGS,
             label=damaged_label,
         )

@@ -6,6 +6,20 @@ from dataclasses import dataclass, field
 from . import xmlstream
 from .html import title_text
 
+# The namespaces a WordPress export declares (WXR 1.2), prefix and URI.
+NAMESPACES = {
+    "excerpt": "http://wordpress.org/export/1.2/excerpt/",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "wfw": "http://wellformedweb.org/CommentAPI/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "wp": "http://wordpress.org/export/1.2/",
+}
+
+
+def xmlns(separator: str = " ") -> str:
+    """The namespace declarations of an export's <rss> element."""
+    return separator.join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NAMESPACES.items())
+
 
 def wxr_prefix(uri: str) -> str:
     if "wordpress.org/export" in uri:

@@ -8,14 +8,13 @@ from comments.models import Comment, Thread
 from importers.disqus import DisqusImport
 from importers.models import ImportedObject
 from importers.wordpress import WordPressImport
+from importers.wxr import xmlns
 from news.models import ArticlePage, AuthorPage, SectionPage, Topic
 
-WXR_HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
-<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
- xmlns:content="http://purl.org/rss/1.0/modules/content/"
- xmlns:wfw="http://wellformedweb.org/CommentAPI/"
- xmlns:dc="http://purl.org/dc/elements/1.1/"
- xmlns:wp="http://wordpress.org/export/1.2/">
+WXR_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" ?>\n<rss version="2.0" '
+    + xmlns("\n ")
+    + """>
 <channel>
 <title>Old Gazette</title>
 <link>https://gazette.example</link>
@@ -27,6 +26,7 @@ WXR_HEAD = """<?xml version="1.0" encoding="UTF-8" ?>
 <wp:author><wp:author_login>grace</wp:author_login>
 <wp:author_display_name><![CDATA[Grace Hopper]]></wp:author_display_name></wp:author>
 """
+)
 WXR_TAIL = "</channel>\n</rss>\n"
 
 
