@@ -2,6 +2,13 @@ from django.apps import AppConfig
 from django.db import transaction
 
 
+def _now_and_on_commit(bump) -> None:
+    """Bump now, so this process stops serving the old copy, and again once the change is
+    committed, so that no page rendered from the data before it is kept."""
+    bump()
+    transaction.on_commit(bump)
+
+
 def _page_changed(sender, instance, **kwargs):
     from . import pagecache
 
@@ -11,10 +18,7 @@ def _page_changed(sender, instance, **kwargs):
         pagecache.bump_page(page_id)
         pagecache.bump_site()
 
-    # Now, so this process stops serving the old copy, and again once the change is
-    # committed, in case another request cached the old version in between.
-    bump()
-    transaction.on_commit(bump)
+    _now_and_on_commit(bump)
 
 
 def _restriction_changed(sender, instance, **kwargs):
@@ -22,9 +26,8 @@ def _restriction_changed(sender, instance, **kwargs):
     anonymous readers, so the whole site's cached pages go."""
     from . import pagecache
 
+    _now_and_on_commit(pagecache.bump_site)
     page_id = getattr(instance, "page_id", None)  # a Group, when changed from its side
-    pagecache.bump_site()
-    transaction.on_commit(pagecache.bump_site)
     if page_id is not None:
         transaction.on_commit(lambda: purge_front_end(page_id))
 

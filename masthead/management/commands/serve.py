@@ -1,7 +1,10 @@
 import os
 import sys
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
+
+from masthead.env import env_int
 
 
 def default_workers() -> int:
@@ -14,12 +17,10 @@ def default_workers() -> int:
 
 
 def _env_count(name: str, default: int) -> int:
-    value = os.environ.get(name, "")
-    if not value:
-        return default
-    if not value.isdigit():
-        raise CommandError(f"{name}={value!r} is not a whole number.")
-    return int(value)
+    try:
+        return env_int(name, default)
+    except ImproperlyConfigured as error:
+        raise CommandError(str(error)) from None
 
 
 class Command(BaseCommand):
