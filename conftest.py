@@ -2,6 +2,8 @@
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +33,44 @@ ACCEPTANCE_DATA = _acceptance_data()
 
 def _on_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+class ConsoleSite:
+    """The `masthead` console script run as an operator runs it, on a site of its own: a
+    fresh SQLite database and var folder under `root`."""
+
+    SCRIPT = Path(sys.executable).parent / "masthead"
+
+    def __init__(self, root: Path, **env):
+        self.database = root / "db.sqlite3"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "masthead.settings",
+            "DATABASE_URL": f"sqlite:///{self.database}",
+            "MASTHEAD_VAR_DIR": str(root / "var"),
+            **env,
+        }
+        self.env.pop("CACHE_URL", None)
+
+    def run(self, *args, timeout: int = 120) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(self.SCRIPT), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def start(self, *args, log) -> subprocess.Popen:
+        """A long-running command (server, worker), its output going to `log`."""
+        return subprocess.Popen(
+            [str(self.SCRIPT), *args], env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+@pytest.fixture
+def console_site(tmp_path):
+    return ConsoleSite(tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,11 @@
 """`masthead serve`, the production server, answering readers over a real socket."""
 
-import os
 import re
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
-
-MASTHEAD = Path(sys.executable).parent / "masthead"
 
 
 def free_port() -> int:
@@ -29,21 +23,13 @@ def fetch(url, data=None, headers=None, opener=None):
         return error.code, error.headers, error.read().decode()
 
 
-def test_the_production_server_serves_cached_pages_and_shows_a_new_comment_at_once(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "masthead.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "MASTHEAD_VAR_DIR": str(tmp_path / "var"),
-        "MASTHEAD_COMMENTS_MODERATION": "none",
-        "MASTHEAD_COMMENTS_MIN_SECONDS": "0",
-    }
-    env.pop("CACHE_URL", None)
+def test_the_production_server_serves_cached_pages_and_shows_a_new_comment_at_once(
+    tmp_path, console_site
+):
+    console_site.env.update(MASTHEAD_COMMENTS_MODERATION="none", MASTHEAD_COMMENTS_MIN_SECONDS="0")
 
     def masthead(*args):
-        done = subprocess.run(
-            [str(MASTHEAD), *args], env=env, capture_output=True, text=True, timeout=180
-        )
+        done = console_site.run(*args, timeout=180)
         assert done.returncode == 0, done.stderr
         return done
 
@@ -59,12 +45,7 @@ def test_the_production_server_serves_cached_pages_and_shows_a_new_comment_at_on
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(
-        [str(MASTHEAD), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    server = console_site.start("serve", "--bind", f"127.0.0.1:{port}", "--workers", "2", log=log)
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -1,14 +1,9 @@
 """`masthead worker`, the process started beside the web server, publishes on time."""
 
 import datetime as dt
-import os
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
-
-MASTHEAD = Path(sys.executable).parent / "masthead"
 
 
 def page_row(database: Path, slug: str):
@@ -18,19 +13,11 @@ def page_row(database: Path, slug: str):
         ).fetchone()
 
 
-def test_the_worker_publishes_a_scheduled_article_on_time_without_anyone_touching_it(tmp_path):
-    database = tmp_path / "db.sqlite3"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "masthead.settings",
-        "DATABASE_URL": f"sqlite:///{database}",
-        "MASTHEAD_VAR_DIR": str(tmp_path / "var"),
-    }
-
-    def masthead(*args):
-        return subprocess.run(
-            [str(MASTHEAD), *args], env=env, capture_output=True, text=True, timeout=120
-        )
+def test_the_worker_publishes_a_scheduled_article_on_time_without_anyone_touching_it(
+    tmp_path, console_site
+):
+    database = console_site.database
+    masthead = console_site.run
 
     assert masthead("migrate", "--verbosity", "0").returncode == 0
     due = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=6)).replace(microsecond=0)
@@ -45,9 +32,7 @@ def test_the_worker_publishes_a_scheduled_article_on_time_without_anyone_touchin
     assert page_row(database, "council-passes-the-budget") == (0, None)
 
     log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [str(MASTHEAD), "worker", "--interval", "1"], env=env, stdout=log, stderr=log
-    )
+    worker = console_site.start("worker", "--interval", "1", log=log)
     try:
         deadline = due + dt.timedelta(seconds=15)
         while dt.datetime.now(dt.UTC) < deadline:

@@ -2,9 +2,6 @@
 
 import datetime as dt
 import io
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -495,19 +492,11 @@ def test_a_missing_file_is_reported(db, tmp_path):
 # The console script ------------------------------------------------------------------------
 
 
-def test_the_masthead_command_exits_1_when_a_file_fails_and_0_when_all_go_in(tmp_path):
-    masthead = Path(sys.executable).parent / "masthead"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "masthead.settings_test",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "MASTHEAD_VAR_DIR": str(tmp_path / "var"),
-    }
-
-    def run(*args):
-        return subprocess.run(
-            [str(masthead), *args], env=env, capture_output=True, text=True, timeout=120
-        )
+def test_the_masthead_command_exits_1_when_a_file_fails_and_0_when_all_go_in(
+    tmp_path, console_site
+):
+    console_site.env["DJANGO_SETTINGS_MODULE"] = "masthead.settings_test"
+    run = console_site.run
 
     assert run("migrate", "--verbosity", "0").returncode == 0
     good = write(tmp_path, "good.md", "---\nsection: World\n---\nGood story\n\nText.\n")
