@@ -37,7 +37,8 @@ logger = logging.getLogger(__name__)
 SITE_VERSION_KEY = "pagecache:site"
 # Query parameters that select a different cached page; any other parameter is a miss.
 CACHEABLE_PARAMS = frozenset({"page", "cpage"})
-# Set in the WSGI environ when PageCacheApp looked the request up and found nothing.
+# Set in the WSGI environ, to the request's key, when PageCacheApp looked it up and found
+# nothing: the middleware need not look again.
 MISSED = "masthead.pagecache.missed"
 # Headers a 304 Not Modified repeats from the full response.
 NOT_MODIFIED_HEADERS = ("etag", "cache-control", "surrogate-key", "vary", "x-cache")
@@ -172,10 +173,6 @@ def hit(meta, entry: dict) -> tuple[int, list[tuple[str, str]], bytes]:
     return 200, headers, b"" if meta.get("REQUEST_METHOD") == "HEAD" else content
 
 
-# What PageCacheApp._find returns when it looked and found nothing.
-MISS = object()
-
-
 class PageCacheApp:
     """WSGI application in front of Django's: answers cache hits for anonymous readers
     without building a request, and hands everything else to Django."""
@@ -193,16 +190,13 @@ class PageCacheApp:
             found = None
         if found is None:
             return self.application(environ, start_response)
-        if found is MISS:
-            environ[MISSED] = True  # the middleware need not look again
-            return self.application(environ, start_response)
         status, headers, body = hit(environ, found)
         start_response(self.STATUS[status], headers)
         return [body]
 
     @staticmethod
-    def _find(environ) -> dict | object | None:
-        """The entry, MISS, or None when Django must decide (not cacheable here)."""
+    def _find(environ) -> dict | None:
+        """The current entry for this request, or None: Django renders it."""
         if not cacheable(environ):
             return None
         cookies = environ.get("HTTP_COOKIE", "")
@@ -213,7 +207,11 @@ class PageCacheApp:
         # Someone who has commented from this browser sees their comment at once, whichever
         # process answers; other readers within MASTHEAD_PAGE_CACHE_RECHECK seconds.
         recheck = 0 if OWN_COOKIE in cookies else settings.MASTHEAD_PAGE_CACHE_RECHECK
-        return lookup(environ, entry_key(environ), recheck) or MISS
+        key = entry_key(environ)
+        entry = lookup(environ, key, recheck)
+        if entry is None:
+            environ[MISSED] = key
+        return entry
 
 
 class PageCacheMiddleware:
@@ -230,9 +228,10 @@ class PageCacheMiddleware:
         meta = request.META
         if not cacheable(meta):
             return self.get_response(request)
-        key = entry_key(meta)
+        key = meta.get(MISSED)
         entry = None
-        if not meta.get(MISSED):
+        if key is None:
+            key = entry_key(meta)
             try:
                 entry = lookup(meta, key)
             except Exception:  # a cache that cannot answer is a miss
