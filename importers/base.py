@@ -163,6 +163,11 @@ class Registry:
         row.save()
         return row
 
+    def replace(self, kind: str, external_id: str, obj) -> ImportedObject:
+        """Remember what a record now is, in place of a row whose object has gone."""
+        self._rows(kind).filter(external_id=external_id).delete()
+        return self.remember(kind, external_id, obj)
+
     def remember_all(self, rows: list[ImportedObject]) -> None:
         ImportedObject.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
 

@@ -447,21 +447,26 @@ class WordPressImport:
         cache_key = nicename or f"title:{title.lower()}"
         if cache_key in self.sections:
             return self.sections[cache_key]
-        row_key = nicename or f"title:{title}"
-        object_id = self.registry.object_id(Kind.SECTION, row_key)
-        section = None
-        if object_id:
-            section = pages.SectionPage.objects.filter(pk=object_id).first()
-        if section is None:
-            section, created = pages.section(title, nicename)
-            if created:
-                self.summary.created["sections"] += 1
-            ImportedObject.objects.filter(
-                source=SOURCE, source_site=self.site, kind=Kind.SECTION, external_id=row_key
-            ).delete()
-            self.registry.remember(Kind.SECTION, row_key, section)
-        self.sections[cache_key] = section
+        self.sections[cache_key] = section = self._recorded(
+            Kind.SECTION,
+            nicename or f"title:{title}",
+            pages.SectionPage,
+            lambda: pages.section(title, nicename),
+            "sections",
+        )
         return section
+
+    def _recorded(self, kind: str, external_id: str, model, make, counted: str):
+        """The page an earlier run made of this record, or the one `make` finds or makes
+        (counted as created when it is new), recorded for the next run."""
+        object_id = self.registry.object_id(kind, external_id)
+        page = model.objects.filter(pk=object_id).first() if object_id else None
+        if page is None:
+            page, created = make()
+            if created:
+                self.summary.created[counted] += 1
+            self.registry.replace(kind, external_id, page)
+        return page
 
     def _bylines(self, item: WxrItem) -> list:
         logins = [
@@ -484,17 +489,9 @@ class WordPressImport:
             return self.author_pages[login]
         plain = login[4:] if login.startswith("cap-") else login
         name = self.authors.get(login) or self.authors.get(plain) or plain
-        object_id = self.registry.object_id(Kind.AUTHOR, plain)
-        page = pages.AuthorPage.objects.filter(pk=object_id).first() if object_id else None
-        if page is None:
-            page, created = pages.author(name, plain)
-            if created:
-                self.summary.created["authors"] += 1
-            ImportedObject.objects.filter(
-                source=SOURCE, source_site=self.site, kind=Kind.AUTHOR, external_id=plain
-            ).delete()
-            self.registry.remember(Kind.AUTHOR, plain, page)
-        self.author_pages[login] = page
+        self.author_pages[login] = page = self._recorded(
+            Kind.AUTHOR, plain, pages.AuthorPage, lambda: pages.author(name, plain), "authors"
+        )
         return page
 
     # Images ---------------------------------------------------------------------------
@@ -553,10 +550,7 @@ class WordPressImport:
                 title=(ref.alt or path.stem)[:255], file=ImageFile(handle, name=path.name)
             )
             image.save()
-        ImportedObject.objects.filter(
-            source=SOURCE, source_site=self.site, kind=Kind.IMAGE, external_id=relative
-        ).delete()
-        self.registry.remember(Kind.IMAGE, relative, image)
+        self.registry.replace(Kind.IMAGE, relative, image)
         self.summary.created["images"] += 1
         return image
 
