@@ -148,11 +148,15 @@ def smtp_server(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate limits and page caches live in the cache; each test starts with it empty."""
+    """Cached pages and their versions live in the cache; each test starts with it empty."""
     from django.core.cache import cache
 
+    from comments.moderation import checks, spamfilter
     from masthead import pagecache
 
     cache.clear()
     pagecache.forget_local()
+    # What a process keeps of database rows that each test's rollback takes away.
+    checks.forget_rules()
+    spamfilter.forget_loaded()
     yield

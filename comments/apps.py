@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def grant_moderators(sender, using="default", **kwargs):
@@ -24,4 +24,10 @@ class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from .models import ModerationRule
+        from .moderation.checks import forget_rules
+
         post_migrate.connect(grant_moderators, sender=self)
+        # A rule changed here applies to this process's next comment at once.
+        for name, signal in (("saved", post_save), ("deleted", post_delete)):
+            signal.connect(forget_rules, sender=ModerationRule, dispatch_uid=f"rules.{name}")

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -60,6 +61,13 @@ class CommentQuerySet(models.QuerySet):
 
     def in_thread_order(self):
         return self.order_by("path")
+
+    def from_email(self, email: str):
+        """Comments written with this email address, in any letter case (by index)."""
+        # Both sides lowered by the database, which folds letter case its own way.
+        return self.alias(email_key=Lower("email")).filter(
+            email_key=Lower(models.Value(email.strip()))
+        )
 
 
 class Comment(models.Model):
@@ -120,7 +128,12 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["path"]
-        indexes = [models.Index(fields=["page", "status", "path"], name="comment_thread_idx")]
+        indexes = [
+            models.Index(fields=["page", "status", "path"], name="comment_thread_idx"),
+            # A sender's recent comments, for the rate limits and the duplicate check.
+            models.Index(Lower("email"), "created_at", name="comment_email_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(depth__gte=1), name="comment_depth_at_least_one"

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,6 +67,14 @@ def _recount(page_id: int) -> int:
     if thread.public_count != count:
         Thread.objects.filter(pk=thread.pk).update(public_count=count)
     return count
+
+
+def _count_one_more(page_id: int) -> None:
+    """Add a new public comment to the page's stored count. The increment is one UPDATE,
+    which waits for the row lock and adds to the latest committed value, so concurrent
+    posts each count; a page without a count yet is counted in full."""
+    if not Thread.objects.filter(page_id=page_id).update(public_count=F("public_count") + 1):
+        _recount(page_id)
 
 
 def _after_commit(page_id: int, *, comment_ids=()):
@@ -192,7 +201,7 @@ def submit_comment(
         Comment.objects.filter(pk=comment.pk).update(path=comment.path)
         if status == Comment.Status.APPROVED:
             # Only a public comment changes what readers see.
-            _recount(page.pk)
+            _count_one_more(page.pk)
             _after_commit(page.pk, comment_ids=[comment.pk])
     transaction.on_commit(
         lambda: signals.comment_submitted.send(sender=Comment, comment=comment)

@@ -6,6 +6,7 @@ asks for JSON (Accept: application/json) gets JSON, anything else gets HTML.
 
 import hashlib
 import hmac
+import ipaddress
 import json
 from urllib.parse import quote
 
@@ -30,6 +31,7 @@ from .readers import (
     remember_own,
     remember_pending,
 )
+from .selectors import page_to_comment_on
 from .thread import count_heading, page_of_comment, permalink_time, render_comment
 
 
@@ -43,7 +45,18 @@ def wants_json(request) -> bool:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The reader's address. Behind proxies it is the one the outermost of them saw,
+    counted from the end of X-Forwarded-For (what a reader sends sits before it)."""
+    address = request.META.get("REMOTE_ADDR") or None
+    forwarded = request.headers.get("X-Forwarded-For")
+    if settings.MASTHEAD_BEHIND_PROXY and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        if len(hops) >= settings.MASTHEAD_PROXY_HOPS > 0:
+            address = hops[-settings.MASTHEAD_PROXY_HOPS]
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 def _error_json(error: ApplicationError) -> JsonResponse:
@@ -74,7 +87,8 @@ def _render_page_with_form(request, page, form, *, status, message=""):
     request.comment_form = form
     request.comment_message = message
     request.method = "GET"
-    response = page.specific.serve(request)
+    page = Page.objects.get(pk=page.pk).specific  # all of it, to render
+    response = page.serve(request)
     if hasattr(response, "render"):
         response.render()
     response.status_code = status
@@ -128,13 +142,12 @@ def post_comment(request):
     page_id = data.get("page")
     page = None
     if page_id and str(page_id).isdigit():
-        page = Page.objects.live().public().filter(pk=int(page_id)).first()
+        page = page_to_comment_on(int(page_id))
     if page is None:
         error = NotFound(_("The article you are commenting on does not exist."))
         if as_json:
             return _error_json(error)
         raise Http404(error.message)
-    page = page.specific
 
     form = CommentForm(data, user=request.user)
     try:

@@ -38,9 +38,12 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-if env_bool("MASTHEAD_BEHIND_PROXY", False):
+MASTHEAD_BEHIND_PROXY = env_bool("MASTHEAD_BEHIND_PROXY", False)
+if MASTHEAD_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# Proxies in front of the app that each append the address they saw to X-Forwarded-For.
+MASTHEAD_PROXY_HOPS = env_int("MASTHEAD_PROXY_HOPS", 1)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("MASTHEAD_SECURE_COOKIES", False)
 
 INSTALLED_APPS = [
@@ -118,8 +121,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Sessions never hold a SQLite connection open across requests.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # Writers take the write lock when their transaction starts and wait up to the
         # timeout for it, so concurrent writers queue instead of failing with "locked".

@@ -1,12 +1,14 @@
 """The pipeline's rule-based checks. Each returns a Verdict, or None for no opinion."""
 
+import datetime as dt
+import math
 import re
 import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -77,37 +79,39 @@ def _parse_limits(spec: str) -> list[tuple[int, int]]:
     return limits
 
 
-def _hit(key: str, window: int) -> int:
-    """Count one post in the current window (shared by app servers through the cache)."""
-    bucket = int(time.time() // window)
-    cache_key = f"comments:rate:{key}:{window}:{bucket}"
-    if cache.add(cache_key, 1, timeout=window + 5):
-        return 1
-    try:
-        return cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window + 5)
-        return 1
-
-
 def rate_limits(candidate: Candidate) -> Verdict | None:
     """At most N posts per window per IP address and per email address, for posts from
-    the web (form or JSON)."""
-    if candidate.traps is None:
-        return None
+    the web (form or JSON). Counted from the comments stored in the window (as WordPress's
+    and Isso's flood checks do), so every app server sees the same count."""
+    from ..models import Comment
+
     limits = _parse_limits(settings.MASTHEAD_COMMENTS_RATE_LIMITS)
-    keys = []
+    if candidate.traps is None or not limits:
+        return None
+    senders = []
     if candidate.ip_address:
-        keys.append(f"ip:{candidate.ip_address}")
+        senders.append(Comment.objects.filter(ip_address=candidate.ip_address))
     if candidate.email:
-        keys.append(f"email:{candidate.email.lower()}")
-    for key in keys:
+        senders.append(Comment.objects.from_email(candidate.email))
+    now = timezone.now()
+    longest = max(window for _, window in limits)
+    most = max(count for count, _ in limits)
+    for comments in senders:
+        # The sender's latest comments, as many as the largest limit allows.
+        times = list(
+            comments.filter(created_at__gte=now - dt.timedelta(seconds=longest))
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)[:most]
+        )
         for count, window in limits:
-            if _hit(key, window) > count:
-                retry = window - int(time.time()) % window
+            if len(times) < count:
+                continue
+            # The count-th latest is in the window: this post would be one too many.
+            waited = (now - times[count - 1]).total_seconds()
+            if waited < window:
                 raise RateLimited(
                     _("You are posting too quickly. Please wait a little and try again."),
-                    headers={"Retry-After": str(retry)},
+                    headers={"Retry-After": str(max(1, math.ceil(window - waited)))},
                 )
     return None
 
@@ -125,11 +129,14 @@ def duplicates(candidate: Candidate) -> Verdict | None:
 
     if not candidate.email:
         return None
-    recent = Comment.objects.filter(
-        page_id=candidate.page.pk, email__iexact=candidate.email
-    ).values_list("body", flat=True)
+    earlier = (
+        Comment.objects.from_email(candidate.email)
+        .filter(page_id=candidate.page.pk)
+        .order_by()
+        .values_list("body", flat=True)
+    )
     text = _normalise(candidate.body)
-    if any(_normalise(body) == text for body in recent.iterator()):
+    if any(_normalise(body) == text for body in earlier):
         raise Duplicate(_("It looks as though you have already said that."))
     return None
 
@@ -180,11 +187,31 @@ def _rule_matches(rule, candidate: Candidate, domains: set[str], haystack: str) 
     return False
 
 
+_rules: dict = {}  # {"rules": [ModerationRule], "read": monotonic time}
+RULES_RECHECK_SECONDS = 1.0
+
+
+def _current_rules(model) -> list:
+    """The moderators' rules, read at most every RULES_RECHECK_SECONDS per process (at
+    once after a change made in this process), so a new rule applies everywhere within
+    that time."""
+    cached = _rules
+    if cached and time.monotonic() - cached["read"] < RULES_RECHECK_SECONDS:
+        return cached["rules"]
+    rules = list(model.objects.all())
+    _rules.update(rules=rules, read=time.monotonic())
+    return rules
+
+
+def forget_rules(**kwargs) -> None:
+    _rules.clear()
+
+
 def lists(candidate: Candidate) -> Verdict | None:
     """Moderator-managed words, emails, IPs and domains that hold or send to spam/trash."""
     from ..models import ModerationRule
 
-    rules = list(ModerationRule.objects.all())
+    rules = _current_rules(ModerationRule)
     if not rules:
         return None
     domains = _domains(candidate)
@@ -194,9 +221,7 @@ def lists(candidate: Candidate) -> Verdict | None:
     strongest = None
     for rule in rules:
         if _rule_matches(rule, candidate, domains, haystack):
-            action = {"hold": Action.HOLD, "spam": Action.SPAM, "trash": Action.TRASH}[
-                rule.action
-            ]
+            action = {"hold": Action.HOLD, "spam": Action.SPAM, "trash": Action.TRASH}[rule.action]
             if strongest is None or action > strongest.action:
                 strongest = Verdict(action, f"{rule.kind} “{rule.value}” is listed")
     return strongest
@@ -228,10 +253,9 @@ def known_commenters(candidate: Candidate) -> Verdict | None:
         return Verdict(Action.ACCEPT, "trusted commenter")
     if mode == "none":
         return None
-    known = Comment.objects.filter(
-        email__iexact=candidate.email, status=Comment.Status.APPROVED
-    ).exists()
+    known = (
+        Comment.objects.from_email(candidate.email).filter(status=Comment.Status.APPROVED).exists()
+    )
     if known:
         return Verdict(Action.ACCEPT, "known commenter")
     return Verdict(Action.HOLD, "first comment from this email address")
-

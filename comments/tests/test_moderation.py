@@ -146,6 +146,46 @@ def test_the_form_explains_a_rate_limit_in_plain_words(client, open_door):
     assert "Retry-After" in response
 
 
+def test_behind_a_proxy_each_reader_has_their_own_limit_and_cannot_forge_it(client, open_door):
+    open_door.MASTHEAD_COMMENTS_RATE_LIMITS = "1/60"
+    open_door.MASTHEAD_BEHIND_PROXY = True
+    article = news.article()
+
+    def from_reader(address, n, forwarded=""):
+        return client.post(
+            POST,
+            form(article, body=f"Comment {n}", email=f"r{n}@example.com"),
+            HTTP_X_FORWARDED_FOR=f"{forwarded}{address}",
+            **JSON,
+        ).status_code
+
+    # Every post reaches the app from the proxy's address; the proxy names the reader.
+    assert from_reader("198.51.100.1", 1) == 201
+    assert from_reader("198.51.100.2", 2) == 201
+    assert from_reader("198.51.100.1", 3) == 429
+    # A reader's own X-Forwarded-For comes before what the proxy adds.
+    assert from_reader("198.51.100.1", 4, forwarded="192.0.2.99, ") == 429
+    assert list(Comment.objects.values_list("ip_address", flat=True)) == [
+        "198.51.100.1",
+        "198.51.100.2",
+    ]
+
+
+def test_an_email_address_is_limited_whatever_its_letter_case(client, open_door):
+    open_door.MASTHEAD_COMMENTS_RATE_LIMITS = "1/3600"
+    article = news.article()
+    first = client.post(POST, form(article, body="One", email="Jane@Example.com"), **JSON)
+
+    second = client.post(
+        POST,
+        form(article, body="Two", email="jane@example.COM"),
+        REMOTE_ADDR="192.0.2.50",
+        **JSON,
+    )
+
+    assert (first.status_code, second.status_code) == (201, 429)
+
+
 # Duplicates, links, lists ----------------------------------------------------------------
 
 
@@ -189,6 +229,20 @@ def test_listed_words_domains_and_addresses_hold_spam_or_trash(open_door):
         ["spam: domain “pills.example” is listed"],
     )
     assert trash.status == "trash"
+
+
+def test_a_rule_applies_to_the_next_comment_and_a_removed_one_no_longer(open_door):
+    article = news.article()
+    assert submit(article, body="Fresh bread at the market", email="a@example.com").status == (
+        "approved"
+    )
+
+    rule = ModerationRule.objects.create(kind="word", value="bread", action="hold")
+    held = submit(article, body="More bread news", email="b@example.com")
+    rule.delete()
+    passed = submit(article, body="Bread again", email="c@example.com")
+
+    assert (held.status, passed.status) == ("pending", "approved")
 
 
 def test_the_strongest_verdict_wins_and_every_reason_is_kept(open_door):
@@ -525,3 +579,13 @@ def test_the_fast_toxicity_score_is_the_packaged_models_own():
     ]
     for text in texts:
         assert toxicity.score(text) == pytest.approx(toxicity.library_score(text), abs=1e-12)
+
+
+def test_the_fast_spam_probability_is_the_models_own():
+    from comments.moderation import spamfilter
+
+    texts, labels = spamfilter.seed_examples()
+    model = spamfilter.train(texts[:400], labels[:400], epochs=2)
+    for text in [*texts[400:420], SPAMMY, "", "   "]:
+        expected = model.predict_proba(spamfilter.features([text]))[0, 1]
+        assert spamfilter._probability(model, text) == pytest.approx(expected, abs=1e-12)

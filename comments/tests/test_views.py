@@ -278,6 +278,19 @@ def test_posting_to_an_article_that_does_not_exist_is_not_found(client, db):
     assert Comment.objects.count() == 0
 
 
+def test_posting_under_an_article_behind_a_login_or_password_is_not_found(client, db):
+    from wagtail.models import PageViewRestriction
+
+    section = news.section("Members")
+    page = news.article(in_section=section)
+    fine = news.article()
+    PageViewRestriction.objects.create(page=section, restriction_type="login")
+
+    assert post(client, page).status_code == 404
+    assert post(client, fine).status_code == 303
+    assert list(Comment.objects.values_list("page_id", flat=True)) == [fine.pk]
+
+
 def test_a_parent_that_is_not_a_number_is_refused(client, db):
     page = news.article()
 
