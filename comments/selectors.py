@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from wagtail.models import Page, PageViewRestriction
 
 from .models import CommentableMixin, Thread
 
@@ -31,29 +32,31 @@ def with_comment_counts(queryset):
 _page_models: dict[int, type] = {}
 
 
+def _page_model(page_id: int):
+    content_type_id = (
+        Page.objects.filter(pk=page_id).values_list("content_type_id", flat=True).first()
+    )
+    model = content_type_id and ContentType.objects.get_for_id(content_type_id).model_class()
+    if model:
+        if len(_page_models) >= 10_000:
+            _page_models.clear()
+        _page_models[page_id] = model
+    return model
+
+
 def page_to_comment_on(page_id: int):
     """The live page with this id that anonymous readers may see, as its own type (with
     only the fields posting needs), or None. Two small queries (the page's type is
     remembered), where Wagtail's public() and specific take three with every field."""
-    from wagtail.models import Page, PageViewRestriction
-
-    model = _page_models.get(page_id)
-    if model is None:
-        content_type_id = (
-            Page.objects.filter(pk=page_id).values_list("content_type_id", flat=True).first()
-        )
-        model = content_type_id and ContentType.objects.get_for_id(content_type_id).model_class()
-        if not model:
-            return None
-        if len(_page_models) >= 10_000:
-            _page_models.clear()
-        _page_models[page_id] = model
-    fields = (
-        [*POSTING_FIELDS, "comments_enabled"]
-        if issubclass(model, CommentableMixin)
-        else POSTING_FIELDS
-    )
-    page = model.objects.filter(pk=page_id, live=True).only(*fields).first()
+    remembered = _page_models.get(page_id)
+    model = remembered or _page_model(page_id)
+    if not model:
+        return None
+    page = model.objects.filter(pk=page_id, live=True).only(*_fields(model)).first()
+    if page is None and remembered:
+        # Gone, or an id used again by a page of another type (a restored database).
+        del _page_models[page_id]
+        return page_to_comment_on(page_id)
     if page is None:
         return None
     # A restriction on the page or any page above it hides it (as Page.objects.public()).
@@ -61,3 +64,9 @@ def page_to_comment_on(page_id: int):
     if PageViewRestriction.objects.filter(page__path__in=above).exists():
         return None
     return page
+
+
+def _fields(model) -> list[str]:
+    if issubclass(model, CommentableMixin):
+        return [*POSTING_FIELDS, "comments_enabled"]
+    return list(POSTING_FIELDS)
