@@ -64,8 +64,10 @@ class ThreadPage:
         return self.number < self.num_pages
 
 
+# What the thread shows of each comment, read as plain rows (named tuples): a page of a
+# long thread builds no model instances.
 THREAD_FIELDS = (
-    "id",
+    "pk",
     "path",
     "depth",
     "status",
@@ -106,7 +108,7 @@ def fetch_thread(*, page_id: int, own_ids=(), number=None, public_count: int = 0
         in_page = in_page.filter(path__gte=roots[(number - 1) * size])
     if number * size < len(roots):
         in_page = in_page.filter(path__lt=roots[number * size])
-    comments = list(in_page.order_by("path").only(*THREAD_FIELDS))
+    comments = list(in_page.order_by("path").values_list(*THREAD_FIELDS, named=True))
     return ThreadPage(comments, number, num_pages, public_count)
 
 

@@ -59,7 +59,7 @@ def comment_section(context, page):
             Comment.objects.public()
             .filter(page_id=page.pk, featured=True, kind=Comment.Kind.COMMENT)
             .order_by("path")
-            .only(*THREAD_FIELDS)
+            .values_list(*THREAD_FIELDS, named=True)
         )
     return {
         "picks_html": render_picks(picks, reply_url=page_url) if picks else "",
