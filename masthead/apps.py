@@ -21,6 +21,14 @@ def _page_changed(sender, instance, **kwargs):
     _now_and_on_commit(bump)
 
 
+def _site_changed(sender, **kwargs):
+    """A site's hostname, port or root page changed: every page's own address (canonical
+    link, sharing tags, structured data) may have too."""
+    from . import pagecache
+
+    _now_and_on_commit(pagecache.bump_site)
+
+
 def _restriction_changed(sender, instance, **kwargs):
     """A page made private (or public again): it and every page below it change for
     anonymous readers, so the whole site's cached pages go."""
@@ -60,7 +68,7 @@ class MastheadConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import m2m_changed, post_delete, post_save
-        from wagtail.models import Page, PageViewRestriction
+        from wagtail.models import Page, PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished
 
         from comments.signals import thread_changed
@@ -74,6 +82,12 @@ class MastheadConfig(AppConfig):
                 _restriction_changed,
                 sender=PageViewRestriction,
                 dispatch_uid=f"masthead.pagecache.restriction.{signal is post_save}",
+            )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _site_changed,
+                sender=Site,
+                dispatch_uid=f"masthead.pagecache.site.{signal is post_save}",
             )
         m2m_changed.connect(
             _restriction_changed,

@@ -346,6 +346,24 @@ def test_a_page_made_private_is_no_longer_served_from_the_cache(
     assert Client().get(article.url).status_code == 200
 
 
+def test_changing_the_site_retires_every_cached_page(django_capture_on_commit_callbacks):
+    """A site's root page, hostname or port decide which page an address shows and what
+    its links are, so no page rendered before the change is served after it."""
+    from wagtail.models import Site
+
+    article = factories.article("Moving house")
+    Client().get(article.url)
+    assert Client().get(article.url)["X-Cache"] == "HIT"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        site = Site.objects.get(is_default_site=True)
+        site.hostname, site.port = "news.example.org", 443
+        site.save()
+    response = Client().get(article.url)
+
+    assert (response.status_code, response["X-Cache"]) == (200, "MISS")
+
+
 def test_a_render_that_overlaps_a_change_is_not_kept(monkeypatch):
     from news.models import ArticlePage
 
