@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -30,7 +30,7 @@ def count_heading(count: int) -> str:
 
 def permalink_time(when) -> str:
     """ "January 4, 2024 at 12:30 pm", in the site's time zone."""
-    return Labels().when(when)
+    return Labels.current().when(when)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -131,7 +131,12 @@ def page_of_comment(comment: Comment, own_ids=()) -> int:
 
 
 class Labels:
-    """Translated words and settings looked up once per render, not once per comment."""
+    """Translated words and settings looked up once per language and time zone, not once
+    per comment."""
+
+    @classmethod
+    def current(cls) -> "Labels":
+        return _labels(translation.get_language(), timezone.get_current_timezone_name())
 
     def __init__(self):
         self.reply = escape(_("Reply"))
@@ -161,9 +166,14 @@ class Labels:
         )
 
 
+@functools.lru_cache(maxsize=64)
+def _labels(language, zone) -> Labels:
+    return Labels()
+
+
 def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=None) -> str:
     """The HTML of one comment, without its replies or its closing </li>."""
-    labels = labels or Labels()
+    labels = labels or Labels.current()
     # Held or caught as spam: either way its author just sees it waiting.
     pending = comment.status != Comment.Status.APPROVED
     name = escape(comment.name)
@@ -237,7 +247,7 @@ def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=
 
 def render_picks(comments, *, reply_url: str) -> str:
     """The editors' picks, each linking to its place in the thread."""
-    labels = Labels()
+    labels = Labels.current()
     items = []
     for comment in comments:
         items.append(
@@ -257,7 +267,7 @@ def render_thread(thread: ThreadPage, *, own_ids=(), can_reply=True, reply_url="
     out = ['<ol class="comment-list">']
     stack: list[list] = []  # [path, whether its <ol class="children"> is open]
     own_ids = set(own_ids)
-    labels = Labels()
+    labels = Labels.current()
     for comment in thread.comments:
         while stack and not comment.path.startswith(stack[-1][0] + PATH_SEPARATOR):
             _, children_open = stack.pop()
