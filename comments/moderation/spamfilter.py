@@ -49,9 +49,14 @@ _loaded: dict = {}  # {"version": int, "model": SGDClassifier, "checked": monoto
 RECHECK_SECONDS = 1.0
 
 
+def _counts(texts):
+    """Hashed word (1-2) and character (3-5) n-gram counts, summed."""
+    return (_words.transform(texts) + _chars.transform(texts)).tocsr()
+
+
 def features(texts):
     """Hashed word (1-2) and character (3-5) n-grams, summed and scaled to unit length."""
-    matrix = (_words.transform(texts) + _chars.transform(texts)).tocsr()
+    matrix = _counts(texts)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1
     return sparse.diags(1 / norms) @ matrix
@@ -60,7 +65,7 @@ def features(texts):
 def _probability(model: SGDClassifier, text: str) -> float:
     """The model's predict_proba for one text, computed over the text's own features:
     the same numbers without building the scaled matrix and checking it on every call."""
-    row = _words.transform([text]) + _chars.transform([text])
+    row = _counts([text])
     values, indices = row.data, row.indices
     norm = np.sqrt(values @ values) or 1.0
     decision = (values / norm) @ model.coef_[0, indices] + model.intercept_[0]
