@@ -12,7 +12,13 @@ with masthead's, and each figure is the best of --rounds runs.
 
 Comment posts go through the default pipeline with the default rate limits, each from
 another reader (its own email address, and its own address in X-Forwarded-For, as a
-reverse proxy in front reports it), and are compared with Isso's 268 posts/s.
+reverse proxy in front reports it).
+
+Isso 0.14 (gunicorn, one sync worker, SQLite; moderation and its rate-limiting guard off)
+runs in the same way on the same cores, so posts are compared with Isso's in the same run,
+and its thread JSON with 0, 50 and 500 comments is measured beside masthead's pages. The
+first run installs it (bench/isso-requirements.txt) into var/bench/isso-venv; --no-isso
+skips it and compares with the 268 posts/s Isso took on the machine the targets come from.
 """
 
 import argparse
@@ -26,6 +32,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -34,8 +41,12 @@ PYTHON = sys.executable
 SIZES = [0, 50, 500, 5000]
 # WordPress 6.1 (PHP-FPM, MariaDB, nginx) serving the article page, req/s on one core.
 WORDPRESS_RPS = {0: 51, 50: 12.6, 500: 1.9}
-# Isso 0.14 (gunicorn, SQLite) taking comment posts one after another, posts/s.
+# Isso 0.14 (gunicorn, SQLite) taking comment posts one after another, posts/s, on the
+# machine the targets come from (used with --no-isso).
 ISSO_POSTS = 268
+ISSO_REQUIREMENTS = ROOT / "bench" / "isso-requirements.txt"
+ISSO_VENV = ROOT / "var" / "bench" / "isso-venv"
+ISSO_SIZES = [0, 50, 500]
 
 
 def env_for(var_dir: Path, **extra) -> dict:
@@ -82,7 +93,6 @@ SETUP = textwrap.dedent(
     """
 )
 
-RUNS = ["warm", "seq", "par"]
 POST_LUA = textwrap.dedent(
     """
     counter = 0
@@ -215,6 +225,192 @@ def nginx(root: Path, port: int):
     return proc
 
 
+ISSO_POST_LUA = textwrap.dedent(
+    """
+    counter = 0
+    request = function()
+      counter = counter + 1
+      local id = "%s-" .. tostring(counter)
+      local body = '{"title": "Posting target", "author": "Load Reader", "email": "load' ..
+        id .. '@example.com", "text": "Posting comment ' .. id .. ' about the harbour plan."}'
+      return wrk.format("POST", "/new?uri=/posting-target", {
+        ["Content-Type"] = "application/json",
+      }, body)
+    end
+    """
+)
+
+
+def isso_venv() -> Path:
+    """A venv holding Isso at the pinned versions, made on first use."""
+    stamp = ISSO_VENV / "installed-from.txt"
+    wanted = ISSO_REQUIREMENTS.read_text()
+    if not stamp.exists() or stamp.read_text() != wanted:
+        print(f"Installing Isso into {ISSO_VENV} ...", flush=True)
+        subprocess.run([PYTHON, "-m", "venv", "--clear", str(ISSO_VENV)], check=True)
+        subprocess.run(
+            [str(ISSO_VENV / "bin" / "pip"), "install", "--quiet", "-r", str(ISSO_REQUIREMENTS)],
+            check=True,
+        )
+        stamp.write_text(wanted)
+    return ISSO_VENV
+
+
+class Isso:
+    """Isso under gunicorn (one sync worker) pinned to CPU 0, with its own SQLite file.
+    Moderation and the guard (which allows two posts a minute per address) are off, as
+    for a posting benchmark."""
+
+    def __init__(self, root: Path, port: int):
+        root.mkdir(parents=True, exist_ok=True)
+        conf = root / "isso.cfg"
+        conf.write_text(
+            textwrap.dedent(f"""
+            [general]
+            dbpath = {root}/comments.db
+            host = http://127.0.0.1:{port}/
+            [moderation]
+            enabled = false
+            [guard]
+            enabled = false
+            """)
+        )
+        venv = isso_venv()
+        self.proc = subprocess.Popen(
+            [
+                "taskset",
+                "-c",
+                "0",
+                str(venv / "bin" / "gunicorn"),
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "isso.run",
+            ],
+            cwd=root,
+            env={**os.environ, "ISSO_SETTINGS": str(conf)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.base = f"http://127.0.0.1:{port}"
+        wait_for(self.base + "/?uri=/ready")
+
+    def post(self, uri: str, i: int, parent=None) -> int:
+        data = {
+            "title": uri,
+            "author": f"Reader {i}",
+            "email": f"reader{i}@example.com",
+            "text": f"Comment {i}: " + "a thoughtful sentence about the story. " * 4,
+            "parent": parent,
+        }
+        request = urllib.request.Request(
+            f"{self.base}/new?uri={uri}",
+            data=json.dumps(data).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        return json.loads(urllib.request.urlopen(request).read())["id"]
+
+    def thread(self, n: int) -> str:
+        """A thread with n comments, a third of them replies, as masthead's articles."""
+        uri = f"/n{n}"
+        made = []
+        for i in range(n):
+            made.append(self.post(uri, i, made[i // 3] if i % 3 == 2 else None))
+        return f"{self.base}/?uri={uri}"
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=20)
+
+
+def isso_threads(isso: Isso, sizes, args) -> dict:
+    """Isso's thread JSON for each size, in this run."""
+    figures = {}
+    for n in [n for n in ISSO_SIZES if n in sizes]:
+        url = isso.thread(n)
+        kb = len(urllib.request.urlopen(url).read()) / 1024
+        result = max(
+            (wrk(url, args.duration, args.connections) for _ in range(args.rounds)),
+            key=lambda r: r["rps"],
+        )
+        figures[n] = {**result, "kb": kb, "rss": rss_kb(isso.proc.pid)}
+        print(f"  isso     N={n:<5} {result['rps']:9.0f} req/s  (thread JSON)", flush=True)
+    return figures
+
+
+def measure_posts(work: Path, var: Path, urls: dict, args, isso) -> dict:
+    """Comment posts through the whole default pipeline, from many readers behind a proxy
+    (so the default rate limits apply per reader): one after another, and from
+    --connections at once. Isso's sequential rounds alternate with masthead's."""
+    server = Server(
+        env_for(
+            var,
+            MASTHEAD_COMMENTS_MODERATION="none",
+            MASTHEAD_COMMENTS_MIN_SECONDS=0,
+            MASTHEAD_BEHIND_PROXY="true",
+        ),
+        8101,
+        args.workers,
+    )
+    try:
+        ts = subprocess.run(
+            [
+                PYTHON,
+                "-c",
+                "import django; django.setup(); "
+                "from comments.moderation.checks import form_timestamp; print(form_timestamp())",
+            ],
+            cwd=ROOT,
+            env=env_for(var),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        runs = iter(range(1, 256))
+
+        def script(name):
+            run = next(runs)
+            path = work / f"post-{name}-{run}.lua"
+            path.write_text(POST_LUA % (f"{name}{run}", urls["post_page"], ts, run))
+            return str(path)
+
+        # Load the models, waiting for the answer (the first post takes seconds).
+        warm = urllib.request.Request(
+            server.base + "/comments/post/",
+            data=urllib.parse.urlencode(
+                {
+                    "page": urls["post_page"],
+                    "ts": ts,
+                    "name": "Warm",
+                    "email": "warm@example.com",
+                    "body": "Warming up the models.",
+                }
+            ).encode(),
+            headers={"Accept": "application/json", "X-Forwarded-For": "10.0.0.1"},
+        )
+        urllib.request.urlopen(warm, timeout=120).read()
+        wrk(server.base + "/", 2, 1, script("warm"))
+        sequential, isso_sequential = [], []
+        for _ in range(args.rounds):
+            sequential.append(wrk(server.base + "/", args.duration, 1, script("seq")))
+            if isso:
+                path = work / f"isso-post-{len(isso_sequential)}.lua"
+                path.write_text(ISSO_POST_LUA % f"isso{len(isso_sequential)}")
+                isso_sequential.append(wrk(isso.base + "/", args.duration, 1, str(path)))
+        parallel = wrk(server.base + "/", args.duration, args.connections, script("par"))
+    finally:
+        server.stop()
+    best = lambda rounds: max(rounds, key=lambda r: r["rps"])  # noqa: E731
+    return {
+        "sequential": best(sequential),
+        "parallel": parallel,
+        "isso": best(isso_sequential) if isso_sequential else None,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
@@ -223,6 +419,7 @@ def main():
         "--workers", type=int, default=0, help="server processes (default: one per core it has)"
     )
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--no-isso", action="store_true", help="do not run Isso beside masthead")
     parser.add_argument(
         "--rounds", type=int, default=2, help="runs of each measurement; the best is kept"
     )
@@ -289,43 +486,13 @@ def main():
         proc.send_signal(signal.SIGQUIT)
         proc.wait(timeout=20)
 
-    # Posting through the whole default pipeline, from many readers behind a proxy (so the
-    # default rate limits apply per reader).
-    server = Server(
-        env_for(
-            var,
-            MASTHEAD_COMMENTS_MODERATION="none",
-            MASTHEAD_COMMENTS_MIN_SECONDS=0,
-            MASTHEAD_BEHIND_PROXY="true",
-        ),
-        8101,
-        args.workers,
-    )
+    isso = None if args.no_isso else Isso(work / "isso", 8103)
     try:
-        ts = subprocess.run(
-            [
-                PYTHON,
-                "-c",
-                "import django; django.setup(); "
-                "from comments.moderation.checks import form_timestamp; print(form_timestamp())",
-            ],
-            cwd=ROOT,
-            env=env_for(var),
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-
-        def script(run):
-            path = work / f"post-{run}.lua"
-            path.write_text(POST_LUA % (run, urls["post_page"], ts, RUNS.index(run)))
-            return str(path)
-
-        wrk(server.base + "/", 2, 1, script("warm"))  # load the models
-        posts_seq = wrk(server.base + "/", args.duration, 1, script("seq"))
-        posts_par = wrk(server.base + "/", args.duration, args.connections, script("par"))
+        isso_figures = isso_threads(isso, sizes, args) if isso else {}
+        posts = measure_posts(work, var, urls, args, isso)
     finally:
-        server.stop()
+        if isso:
+            isso.stop()
 
     print(
         "\nArticle page, server on one core, wrk on the other "
@@ -352,14 +519,29 @@ def main():
                 f"  N={r['n']:<5} {1000 / r['rps']:6.1f} ms a render  "
                 f"{r['rps'] / wordpress:6.1f}x WordPress ({wordpress} req/s)"
             )
-    print("\nComment POST through the default pipeline (JSON)")
-    for label, r in (
-        ("sequential (1 connection)", posts_seq),
-        (f"{args.connections} connections", posts_par),
-    ):
+    if isso_figures:
+        print("\nIsso 0.14's thread JSON (gunicorn, one worker, the same core), this run")
+        for n, r in isso_figures.items():
+            print(
+                f"  N={n:<5} {r['kb']:5.0f} KB {r['rps']:8.0f} req/s  p50 {r['p50']:.2f} ms"
+                f"  p99 {r['p99']:.2f} ms  RSS {r['rss'] / 1024:.0f} MB"
+            )
+    isso_posts = posts["isso"]["rps"] if posts["isso"] else ISSO_POSTS
+    where = "this run" if posts["isso"] else "the targets' machine"
+    print(
+        "\nComment POST through the default pipeline (JSON), against Isso's "
+        f"{isso_posts:.0f} posts/s ({where})"
+    )
+    rows = [
+        ("sequential (1 connection)", posts["sequential"]),
+        (f"{args.connections} connections", posts["parallel"]),
+    ]
+    if posts["isso"]:
+        rows.append(("Isso, sequential", posts["isso"]))
+    for label, r in rows:
         print(
             f"  {label:26} {r['rps']:7.0f} posts/s  p50 {r['p50']:.2f} ms  "
-            f"p99 {r['p99']:.2f} ms  errors {r['errors']}  {r['rps'] / ISSO_POSTS:.2f}x Isso"
+            f"p99 {r['p99']:.2f} ms  errors {r['errors']}  {r['rps'] / isso_posts:.2f}x Isso"
         )
     shutil.rmtree(work, ignore_errors=True)
 
