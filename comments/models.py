@@ -62,13 +62,6 @@ class CommentQuerySet(models.QuerySet):
     def in_thread_order(self):
         return self.order_by("path")
 
-    def from_email(self, email: str):
-        """Comments written with this email address, in any letter case (by index)."""
-        # Both sides lowered by the database, which folds letter case its own way.
-        return self.alias(email_key=Lower("email")).filter(
-            email_key=Lower(models.Value(email.strip()))
-        )
-
 
 class Comment(models.Model):
     class Status(models.TextChoices):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..errors import ApplicationError
-from . import Action, Candidate, Verdict
+from . import Action, Candidate, Verdict, senders
 
 TIMESTAMP_SALT = "masthead.comments.form-timestamp"
 URL_PATTERN = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+", re.IGNORECASE)
@@ -83,26 +83,20 @@ def rate_limits(candidate: Candidate) -> Verdict | None:
     """At most N posts per window per IP address and per email address, for posts from
     the web (form or JSON). Counted from the comments stored in the window (as WordPress's
     and Isso's flood checks do), so every app server sees the same count."""
-    from ..models import Comment
-
     limits = _parse_limits(settings.MASTHEAD_COMMENTS_RATE_LIMITS)
     if candidate.traps is None or not limits:
         return None
-    senders = []
-    if candidate.ip_address:
-        senders.append(Comment.objects.filter(ip_address=candidate.ip_address))
-    if candidate.email:
-        senders.append(Comment.objects.from_email(candidate.email))
     now = timezone.now()
-    longest = max(window for _, window in limits)
+    since = now - dt.timedelta(seconds=max(window for _, window in limits))
     most = max(count for count, _ in limits)
-    for comments in senders:
+    sender = []
+    if candidate.ip_address:
+        sender.append({"ip_address": candidate.ip_address})
+    if candidate.email:
+        sender.append({"email": candidate.email})
+    for address in sender:
         # The sender's latest comments, as many as the largest limit allows.
-        times = list(
-            comments.filter(created_at__gte=now - dt.timedelta(seconds=longest))
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)[:most]
-        )
+        times = senders.latest_times(since=since, limit=most, **address)
         for count, window in limits:
             if len(times) < count:
                 continue
@@ -125,16 +119,9 @@ def _normalise(text: str) -> str:
 
 def duplicates(candidate: Candidate) -> Verdict | None:
     """The same text from the same person on the same page is refused."""
-    from ..models import Comment
-
     if not candidate.email:
         return None
-    earlier = (
-        Comment.objects.from_email(candidate.email)
-        .filter(page_id=candidate.page.pk)
-        .order_by()
-        .values_list("body", flat=True)
-    )
+    earlier = senders.bodies_on_page(candidate.email, candidate.page.pk)
     text = _normalise(candidate.body)
     if any(_normalise(body) == text for body in earlier):
         raise Duplicate(_("It looks as though you have already said that."))
@@ -235,15 +222,9 @@ def known_commenters(candidate: Candidate) -> Verdict | None:
     a commenter's first comment, and once a moderator has approved one of theirs, let the
     next ones through. MASTHEAD_COMMENTS_MODERATION may be "first" (this rule), "all" (hold
     everything) or "none" (hold nothing)."""
-    from ..models import Comment, Commenter
+    from ..models import Commenter
 
-    standing = (
-        Commenter.objects.filter(email=candidate.email.lower())
-        .values_list("standing", flat=True)
-        .first()
-        if candidate.email
-        else None
-    )
+    standing = senders.standing(candidate.email) if candidate.email else None
     if standing == Commenter.Standing.BANNED:
         return Verdict(Action.SPAM, "banned commenter")
     mode = settings.MASTHEAD_COMMENTS_MODERATION
@@ -253,9 +234,6 @@ def known_commenters(candidate: Candidate) -> Verdict | None:
         return Verdict(Action.ACCEPT, "trusted commenter")
     if mode == "none":
         return None
-    known = (
-        Comment.objects.from_email(candidate.email).filter(status=Comment.Status.APPROVED).exists()
-    )
-    if known:
+    if candidate.email and senders.has_approved(candidate.email):
         return Verdict(Action.ACCEPT, "known commenter")
     return Verdict(Action.HOLD, "first comment from this email address")
