@@ -1,6 +1,9 @@
 """Named reads of comment data for other apps."""
 
+import functools
+
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from wagtail.models import Page, PageViewRestriction
@@ -9,13 +12,13 @@ from .models import CommentableMixin, Thread
 
 # What posting a comment reads of its page: liveness, whether it takes comments and since
 # when, its type and its address.
-POSTING_FIELDS = (
+POSTING_COLUMNS = (
     "id",
     "path",
     "depth",
     "url_path",
     "live",
-    "content_type",
+    "content_type_id",
     "first_published_at",
 )
 
@@ -46,27 +49,41 @@ def _page_model(page_id: int):
 
 def page_to_comment_on(page_id: int):
     """The live page with this id that anonymous readers may see, as its own type (with
-    only the fields posting needs), or None. Two small queries (the page's type is
+    only the fields posting needs), or None. One statement (the page's type is
     remembered), where Wagtail's public() and specific take three with every field."""
     remembered = _page_models.get(page_id)
     model = remembered or _page_model(page_id)
     if not model:
         return None
-    page = model.objects.filter(pk=page_id, live=True).only(*_fields(model)).first()
+    page = next(iter(model.objects.raw(_posting_sql(model), [page_id, True])), None)
     if page is None and remembered:
         # Gone, or an id used again by a page of another type (a restored database).
         del _page_models[page_id]
         return page_to_comment_on(page_id)
-    if page is None:
-        return None
-    # A restriction on the page or any page above it hides it (as Page.objects.public()).
-    above = [page.path[:end] for end in range(Page.steplen, len(page.path) + 1, Page.steplen)]
-    if PageViewRestriction.objects.filter(page__path__in=above).exists():
-        return None
     return page
 
 
-def _fields(model) -> list[str]:
+@functools.cache
+def _posting_sql(model) -> str:
+    """The page's posting columns, joined to the table that holds `comments_enabled`;
+    nothing when the page is not live or a view restriction on it or any page above it
+    hides it (as Page.objects.public())."""
+    quote = connection.ops.quote_name
+    pages = quote(Page._meta.db_table)
+    columns = [f"p.{quote(column)}" for column in POSTING_COLUMNS]
+    join = ""
     if issubclass(model, CommentableMixin):
-        return [*POSTING_FIELDS, "comments_enabled"]
-    return list(POSTING_FIELDS)
+        field = model._meta.get_field("comments_enabled")
+        holder = field.model._meta
+        join = f" JOIN {quote(holder.db_table)} s ON s.{quote(holder.pk.column)} = p.id"
+        columns.append(f"s.{quote(field.column)}")
+    if model._meta.pk.attname != "id":
+        # The specific model's own key (page_ptr_id) is the page's id.
+        columns.append(f"p.id AS {quote(model._meta.pk.attname)}")
+    return (
+        f"SELECT {', '.join(columns)} FROM {pages} p{join}"
+        " WHERE p.id = %s AND p.live = %s AND NOT EXISTS ("
+        f"SELECT 1 FROM {quote(PageViewRestriction._meta.db_table)} r"
+        f" JOIN {pages} a ON a.id = r.page_id"
+        " WHERE a.path = SUBSTR(p.path, 1, LENGTH(a.path)))"
+    )
