@@ -21,6 +21,7 @@ from scipy import sparse
 from scipy.special import expit
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
+from sklearn.utils import murmurhash3_32
 
 from . import Action, Candidate, Verdict
 
@@ -44,6 +45,7 @@ _chars = HashingVectorizer(
     ngram_range=(3, 5),
     norm=None,
 )
+_analyzers = (_words.build_analyzer(), _chars.build_analyzer())
 _lock = threading.Lock()
 _loaded: dict = {}  # {"version": int, "model": SGDClassifier, "checked": monotonic time}
 RECHECK_SECONDS = 1.0
@@ -62,11 +64,27 @@ def features(texts):
     return sparse.diags(1 / norms) @ matrix
 
 
+def _text_counts(text: str) -> tuple[list[int], list[int]]:
+    """One text's n-gram counts as `_counts` makes them, as (indices, counts) in plain
+    Python: the vectorizers' own tokens, hashed as their FeatureHasher does (signed 32-bit
+    MurmurHash3, its absolute value modulo N_FEATURES)."""
+    counts: dict[int, int] = {}
+    for analyze in _analyzers:
+        for token in analyze(text):
+            hashed = murmurhash3_32(token, seed=0)
+            if hashed == -(2**31):  # whose absolute value does not fit
+                index = (2**31 - 1 - (N_FEATURES - 1)) % N_FEATURES
+            else:
+                index = abs(hashed) % N_FEATURES
+            counts[index] = counts.get(index, 0) + 1
+    return list(counts), list(counts.values())
+
+
 def _probability(model: SGDClassifier, text: str) -> float:
     """The model's predict_proba for one text, computed over the text's own features:
     the same numbers without building the scaled matrix and checking it on every call."""
-    row = _counts([text])
-    values, indices = row.data, row.indices
+    indices, counts = _text_counts(text)
+    values = np.asarray(counts, dtype=np.float64)
     norm = np.sqrt(values @ values) or 1.0
     decision = (values / norm) @ model.coef_[0, indices] + model.intercept_[0]
     return float(expit(decision))
