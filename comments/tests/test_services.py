@@ -114,6 +114,33 @@ def test_text_is_stored_trimmed_and_rendered_once(db):
     assert comment.body_html == "<p>Hello <em>there</em></p>"
 
 
+def test_what_moderators_see_of_a_comment_is_what_was_posted(db):
+    posted_at = timezone.now().replace(microsecond=123456)
+    comment = submit(
+        news.article(),
+        website="https://jane.example",
+        ip_address="2001:db8::1",
+        user_agent="Reader/1.0",
+        created_at=posted_at,
+    )
+
+    stored = Comment.objects.get(pk=comment.pk)
+    assert (stored.name, stored.email, stored.website, stored.body) == (
+        "Jane Reader",
+        "jane@example.com",
+        "https://jane.example",
+        "Fair point.",
+    )
+    assert (stored.ip_address, stored.user_agent) == ("2001:db8::1", "Reader/1.0")
+    assert stored.created_at == posted_at
+    assert stored.moderation_reasons == ["hold: first comment from this email address"]
+    assert (stored.status, stored.depth, stored.is_newsroom) == ("pending", 1, False)
+    event = stored.events.get()
+    assert (event.action, event.to_status, event.actor) == ("submitted", "pending", None)
+    assert event.note == "hold: first comment from this email address"
+    assert abs(timezone.now() - event.at) < dt.timedelta(minutes=1)
+
+
 def test_each_missing_field_is_reported(db):
     with pytest.raises(ValidationFailed) as raised:
         submit(news.article(), body=" ", name="", email="")
