@@ -1,5 +1,6 @@
 """Named reads of comment data for other apps."""
 
+import datetime as dt
 import functools
 
 from django.contrib.contenttypes.models import ContentType
@@ -55,35 +56,49 @@ def page_to_comment_on(page_id: int):
     model = remembered or _page_model(page_id)
     if not model:
         return None
-    page = next(iter(model.objects.raw(_posting_sql(model), [page_id, True])), None)
-    if page is None and remembered:
+    fields, sql = _posting_statement(model)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [page_id, True])
+        row = cursor.fetchone()
+    if row is None and remembered:
         # Gone, or an id used again by a page of another type (a restored database).
         del _page_models[page_id]
         return page_to_comment_on(page_id)
-    return page
+    if row is None:
+        return None
+    values = [
+        # SQLite hands times back as naive UTC; PostgreSQL as aware ones.
+        value.replace(tzinfo=dt.UTC)
+        if isinstance(value, dt.datetime) and not value.tzinfo
+        else value
+        for value in row
+    ]
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
 
 
 @functools.cache
-def _posting_sql(model) -> str:
-    """The page's posting columns, joined to the table that holds `comments_enabled`;
+def _posting_statement(model) -> tuple[list, str]:
+    """The model's fields that posting reads, in the model's order, and the statement
+    that reads them: the page row joined to the table that holds `comments_enabled`,
     nothing when the page is not live or a view restriction on it or any page above it
     hides it (as Page.objects.public())."""
     quote = connection.ops.quote_name
     pages = quote(Page._meta.db_table)
-    columns = [f"p.{quote(column)}" for column in POSTING_COLUMNS]
+    columns = {column: f"p.{quote(column)}" for column in POSTING_COLUMNS}
     join = ""
     if issubclass(model, CommentableMixin):
         field = model._meta.get_field("comments_enabled")
         holder = field.model._meta
         join = f" JOIN {quote(holder.db_table)} s ON s.{quote(holder.pk.column)} = p.id"
-        columns.append(f"s.{quote(field.column)}")
-    if model._meta.pk.attname != "id":
-        # The specific model's own key (page_ptr_id) is the page's id.
-        columns.append(f"p.id AS {quote(model._meta.pk.attname)}")
-    return (
-        f"SELECT {', '.join(columns)} FROM {pages} p{join}"
+        columns[field.column] = f"s.{quote(field.column)}"
+    # The specific model's own key (page_ptr_id) is the page's id.
+    columns[model._meta.pk.column] = "p.id"
+    fields = [f for f in model._meta.concrete_fields if f.column in columns]
+    sql = (
+        f"SELECT {', '.join(columns[f.column] for f in fields)} FROM {pages} p{join}"
         " WHERE p.id = %s AND p.live = %s AND NOT EXISTS ("
         f"SELECT 1 FROM {quote(PageViewRestriction._meta.db_table)} r"
         f" JOIN {pages} a ON a.id = r.page_id"
         " WHERE a.path = SUBSTR(p.path, 1, LENGTH(a.path)))"
     )
+    return fields, sql

@@ -194,7 +194,9 @@ def post_comment(request):
                     "name": comment.name,
                     "created_at": comment.created_at.isoformat(),
                     "created_display": permalink_time(comment.created_at),
-                    "html": render_comment(comment, own_ids=own, can_reply=True, reply_url=page.url)
+                    # Put into the article page the reader is on, so its reply link is
+                    # relative to that page.
+                    "html": render_comment(comment, own_ids=own, can_reply=True, reply_url="")
                     + "</li>",
                 },
                 "count": count,
