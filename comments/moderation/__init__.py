@@ -72,8 +72,7 @@ class Decision:
 
 def configured_checks():
     return [
-        import_string(path)
-        for path in getattr(settings, "MASTHEAD_COMMENT_CHECKS", DEFAULT_CHECKS)
+        import_string(path) for path in getattr(settings, "MASTHEAD_COMMENT_CHECKS", DEFAULT_CHECKS)
     ]
 
 

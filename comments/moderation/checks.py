@@ -89,14 +89,11 @@ def rate_limits(candidate: Candidate) -> Verdict | None:
     now = timezone.now()
     since = now - dt.timedelta(seconds=max(window for _, window in limits))
     most = max(count for count, _ in limits)
-    sender = []
-    if candidate.ip_address:
-        sender.append({"ip_address": candidate.ip_address})
-    if candidate.email:
-        sender.append({"email": candidate.email})
-    for address in sender:
-        # The sender's latest comments, as many as the largest limit allows.
-        times = senders.latest_times(since=since, limit=most, **address)
+    # The sender's latest comments, by address and by email, as many as the largest
+    # limit allows.
+    for times in senders.latest_times(
+        since=since, limit=most, ip_address=candidate.ip_address, email=candidate.email
+    ):
         for count, window in limits:
             if len(times) < count:
                 continue

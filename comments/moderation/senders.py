@@ -30,19 +30,28 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 def latest_times(
     *, since: dt.datetime, limit: int, ip_address: str | None = None, email: str | None = None
-) -> list[dt.datetime]:
-    """When the sender's comments since `since` were posted, latest first, at most `limit`:
-    the sender being an IP address or an email address (in any letter case)."""
+) -> list[list[dt.datetime]]:
+    """When the sender's comments since `since` were posted, latest first, at most `limit`,
+    for each address given: the IP address, then the email address (in any letter case).
+    One statement for both."""
+    conditions = []
     if ip_address:
-        condition, value = "ip_address = %s", ip_address
-    else:
-        condition, value = "LOWER(email) = LOWER(%s)", email.strip()
-    rows = _rows(
-        f"SELECT created_at FROM {COMMENTS} WHERE {condition} AND created_at >= %s"
-        " ORDER BY created_at DESC LIMIT %s",
-        [value, connection.ops.adapt_datetimefield_value(since), limit],
+        conditions.append(("ip_address = %s", ip_address))
+    if email:
+        conditions.append(("LOWER(email) = LOWER(%s)", email.strip()))
+    if not conditions:
+        return []
+    since = connection.ops.adapt_datetimefield_value(since)
+    sql = " UNION ALL ".join(
+        f"SELECT {number} AS sender, created_at FROM (SELECT created_at FROM {COMMENTS}"
+        f" WHERE {condition} AND created_at >= %s ORDER BY created_at DESC LIMIT %s) s{number}"
+        for number, (condition, _value) in enumerate(conditions)
     )
-    return [_aware(created_at) for (created_at,) in rows]
+    params = [p for _condition, value in conditions for p in (value, since, limit)]
+    times = [[] for _ in conditions]
+    for number, created_at in _rows(sql, params):
+        times[number].append(_aware(created_at))
+    return [sorted(each, reverse=True) for each in times]
 
 
 def bodies_on_page(email: str, page_id: int) -> list[str]:
