@@ -1,6 +1,5 @@
 """Named reads of comment data for other apps."""
 
-import datetime as dt
 import functools
 
 from django.contrib.contenttypes.models import ContentType
@@ -9,6 +8,7 @@ from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from wagtail.models import Page, PageViewRestriction
 
+from . import sql
 from .models import CommentableMixin, Thread
 
 # What posting a comment reads of its page: liveness, whether it takes comments and since
@@ -56,23 +56,15 @@ def page_to_comment_on(page_id: int):
     model = remembered or _page_model(page_id)
     if not model:
         return None
-    fields, sql = _posting_statement(model)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [page_id, True])
-        row = cursor.fetchone()
+    fields, statement = _posting_statement(model)
+    row = next(iter(sql.rows(statement, [page_id, True])), None)
     if row is None and remembered:
         # Gone, or an id used again by a page of another type (a restored database).
         del _page_models[page_id]
         return page_to_comment_on(page_id)
     if row is None:
         return None
-    values = [
-        # SQLite hands times back as naive UTC; PostgreSQL as aware ones.
-        value.replace(tzinfo=dt.UTC)
-        if isinstance(value, dt.datetime) and not value.tzinfo
-        else value
-        for value in row
-    ]
+    values = [sql.aware(value) for value in row]
     return model.from_db(connection.alias, [f.attname for f in fields], values)
 
 
@@ -83,22 +75,22 @@ def _posting_statement(model) -> tuple[list, str]:
     nothing when the page is not live or a view restriction on it or any page above it
     hides it (as Page.objects.public())."""
     quote = connection.ops.quote_name
-    pages = quote(Page._meta.db_table)
+    pages = sql.table(Page)
     columns = {column: f"p.{quote(column)}" for column in POSTING_COLUMNS}
     join = ""
     if issubclass(model, CommentableMixin):
         field = model._meta.get_field("comments_enabled")
-        holder = field.model._meta
-        join = f" JOIN {quote(holder.db_table)} s ON s.{quote(holder.pk.column)} = p.id"
+        key = quote(field.model._meta.pk.column)
+        join = f" JOIN {sql.table(field.model)} s ON s.{key} = p.id"
         columns[field.column] = f"s.{quote(field.column)}"
     # The specific model's own key (page_ptr_id) is the page's id.
     columns[model._meta.pk.column] = "p.id"
     fields = [f for f in model._meta.concrete_fields if f.column in columns]
-    sql = (
+    statement = (
         f"SELECT {', '.join(columns[f.column] for f in fields)} FROM {pages} p{join}"
         " WHERE p.id = %s AND p.live = %s AND NOT EXISTS ("
-        f"SELECT 1 FROM {quote(PageViewRestriction._meta.db_table)} r"
+        f"SELECT 1 FROM {sql.table(PageViewRestriction)} r"
         f" JOIN {pages} a ON a.id = r.page_id"
         " WHERE a.path = SUBSTR(p.path, 1, LENGTH(a.path)))"
     )
-    return fields, sql
+    return fields, statement

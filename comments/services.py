@@ -2,14 +2,13 @@
 schedules its side effects with transaction.on_commit."""
 
 import datetime as dt
-import functools
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import markup, signals, tasks
+from . import markup, signals, sql, tasks
 from .errors import (
     AlreadyReported,
     CommentsClosed,
@@ -69,46 +68,13 @@ def _recount(page_id: int) -> int:
     return count
 
 
-# Statements every post runs, written by hand: building them with the ORM cost several
-# times what running them does.
-THREADS = connection.ops.quote_name(Thread._meta.db_table)
-COMMENTS = connection.ops.quote_name(Comment._meta.db_table)
-
-
-def _execute(sql: str, params: list):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount, cursor.fetchone() if cursor.description else None
-
-
-@functools.cache
-def _insert_statement(model) -> tuple[list, str]:
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(model._meta.pk.column)}"
-    )
-    return fields, sql
-
-
-def _insert(instance) -> None:
-    """Store a new model instance as save() would (each field's value prepared by the
-    field), in one hand-written INSERT ... RETURNING. No save signals are sent: nothing
-    listens for them on the models stored this way (comments and their events)."""
-    fields, sql = _insert_statement(type(instance))
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    _updated, (instance.pk,) = _execute(sql, values)
-    instance._state.adding = False
-    instance._state.db = connection.alias
-
-
 def _count_one_more(page_id: int) -> None:
     """Add a new public comment to the page's stored count. The increment is one UPDATE,
     which waits for the row lock and adds to the latest committed value, so concurrent
     posts each count; a page without a count yet is counted in full."""
-    updated, _row = _execute(
-        f"UPDATE {THREADS} SET public_count = public_count + 1 WHERE page_id = %s", [page_id]
+    updated = sql.execute(
+        f"UPDATE {sql.table(Thread)} SET public_count = public_count + 1 WHERE page_id = %s",
+        [page_id],
     )
     if not updated:
         _recount(page_id)
@@ -236,8 +202,8 @@ def submit_comment(
             toxicity=decision.scores.get("toxicity"),
             created_at=created_at,
         )
-        _insert(comment)
-        _insert(
+        sql.insert(comment)
+        sql.insert(
             ModerationEvent(
                 comment=comment,
                 action="submitted",
@@ -247,7 +213,9 @@ def submit_comment(
         )
         segment = _path_segment(created_at, comment.pk)
         comment.path = (parent.path + PATH_SEPARATOR + segment) if parent else segment
-        _execute(f"UPDATE {COMMENTS} SET path = %s WHERE id = %s", [comment.path, comment.pk])
+        sql.execute(
+            f"UPDATE {sql.table(Comment)} SET path = %s WHERE id = %s", [comment.path, comment.pk]
+        )
         if status == Comment.Status.APPROVED:
             # Only a public comment changes what readers see.
             _count_one_more(page.pk)
@@ -503,8 +471,8 @@ def moderator_edit_comment(*, comment: Comment, name: str, email: str, website: 
 
 
 def public_count(page_id: int) -> int:
-    _updated, row = _execute(f"SELECT public_count FROM {THREADS} WHERE page_id = %s", [page_id])
-    return row[0] if row else 0
+    found = sql.rows(f"SELECT public_count FROM {sql.table(Thread)} WHERE page_id = %s", [page_id])
+    return found[0][0] if found else 0
 
 
 # Imports from other systems ---------------------------------------------------------------

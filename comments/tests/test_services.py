@@ -141,6 +141,24 @@ def test_what_moderators_see_of_a_comment_is_what_was_posted(db):
     assert abs(timezone.now() - event.at) < dt.timedelta(minutes=1)
 
 
+def test_a_receiver_of_save_signals_still_hears_of_each_new_comment(db):
+    from django.db.models.signals import post_save
+
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append((instance.pk, created))
+
+    post_save.connect(receiver, sender=Comment)
+    try:
+        comment = submit(news.article())
+    finally:
+        post_save.disconnect(receiver, sender=Comment)
+
+    assert heard == [(comment.pk, True)]
+    assert Comment.objects.get(pk=comment.pk).body == "Fair point."
+
+
 def test_each_missing_field_is_reported(db):
     with pytest.raises(ValidationFailed) as raised:
         submit(news.article(), body=" ", name="", email="")
