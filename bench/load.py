@@ -19,6 +19,8 @@ runs in the same way on the same cores, so posts are compared with Isso's in the
 and its thread JSON with 0, 50 and 500 comments is measured beside masthead's pages. The
 first run installs it (bench/isso-requirements.txt) into var/bench/isso-venv; --no-isso
 skips it and compares with the 268 posts/s Isso took on the machine the targets come from.
+Isso's thread JSON here against its rates there also tells how fast this machine is, and
+WordPress's rates (measured there, not run here) are given scaled by that too.
 """
 
 import argparse
@@ -44,6 +46,8 @@ WORDPRESS_RPS = {0: 51, 50: 12.6, 500: 1.9}
 # Isso 0.14 (gunicorn, SQLite) taking comment posts one after another, posts/s, on the
 # machine the targets come from (used with --no-isso).
 ISSO_POSTS = 268
+# Isso's thread JSON with 0, 50 and 500 comments there, req/s (16 connections).
+ISSO_THREAD_RPS = {0: 1390, 50: 43, 500: 4.8}
 ISSO_REQUIREMENTS = ROOT / "bench" / "isso-requirements.txt"
 ISSO_VENV = ROOT / "var" / "bench" / "isso-venv"
 ISSO_SIZES = [0, 50, 500]
@@ -508,16 +512,27 @@ def main():
             f"{r['kind']:9} {r['n']:>5} {r['kb']:5.0f} {r['rps']:8.0f} {r['p50']:7.2f} "
             f"{r['p99']:7.2f} {r['rss'] / 1024:7.0f} {ceiling:11.0f} {r['rps'] / ceiling:7.2f}"
         )
+    # How fast this machine is against the one the targets were measured on, from Isso's
+    # thread JSON measured there and here: WordPress did not run here, so its rates are
+    # also given scaled by that.
+    speeds = sorted(isso_figures[n]["rps"] / ISSO_THREAD_RPS[n] for n in isso_figures)
+    speed = speeds[len(speeds) // 2] if speeds else None
     print(
         "\nUncached pages (every request renders; one core, so server time per render is "
         "1/rate), against WordPress 6.1 measured on a 2-core machine like this one"
     )
+    if speed:
+        print(
+            f"  (this machine ran Isso's thread JSON at {speed:.2f}x the rate measured there; "
+            "the last column scales WordPress's rate by that)"
+        )
     for r in results:
         if r["kind"] == "uncached" and r["n"] in WORDPRESS_RPS:
             wordpress = WORDPRESS_RPS[r["n"]]
+            scaled = f"  {r['rps'] / (wordpress * speed):6.1f}x scaled" if speed else ""
             print(
                 f"  N={r['n']:<5} {1000 / r['rps']:6.1f} ms a render  "
-                f"{r['rps'] / wordpress:6.1f}x WordPress ({wordpress} req/s)"
+                f"{r['rps'] / wordpress:6.1f}x WordPress ({wordpress} req/s){scaled}"
             )
     if isso_figures:
         print("\nIsso 0.14's thread JSON (gunicorn, one worker, the same core), this run")
