@@ -51,17 +51,17 @@ def _insert_statement(model) -> tuple[list, str]:
 
 
 def insert(instance) -> None:
-    """Store a new model instance as save() does (each value prepared by its field), in
-    one INSERT ... RETURNING; through save() itself when something listens for the
-    model's save signals, which this way would not send."""
-    model = type(instance)
-    if pre_save.has_listeners(model) or post_save.has_listeners(model):
-        instance.save(force_insert=True)
-        return
+    """Store a new model instance as save() does: each value prepared by its field, and
+    the model's pre_save and post_save signals sent around one INSERT ... RETURNING."""
+    model, alias = type(instance), connection.alias
+    pre_save.send(sender=model, instance=instance, raw=False, using=alias, update_fields=None)
     fields, sql = _insert_statement(model)
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         (instance.pk,) = cursor.fetchone()
     instance._state.adding = False
-    instance._state.db = connection.alias
+    instance._state.db = alias
+    post_save.send(
+        sender=model, instance=instance, created=True, update_fields=None, raw=False, using=alias
+    )
