@@ -7,6 +7,7 @@ raise an ApplicationError for what the poster must fix (a form that expired, too
 """
 
 import enum
+import sys
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -74,6 +75,17 @@ def configured_checks():
     return [
         import_string(path) for path in getattr(settings, "MASTHEAD_COMMENT_CHECKS", DEFAULT_CHECKS)
     ]
+
+
+def prepare() -> None:
+    """Load what the configured checks keep in memory (the toxicity model takes seconds),
+    so that the first reader to post after a start does not wait for it. A check's module
+    may offer a `prepare()` that needs no database."""
+    for check in configured_checks():
+        module = sys.modules.get(getattr(check, "__module__", ""))
+        prepare_check = getattr(module, "prepare", None)
+        if callable(prepare_check) and prepare_check is not prepare:
+            prepare_check()
 
 
 def moderate(candidate: Candidate) -> Decision:

@@ -37,6 +37,11 @@ def _model():
     return package.vectorizer, (weights, intercepts, slopes, offsets)
 
 
+def prepare() -> None:
+    """Load the model now rather than on the first comment."""
+    _analysis(_model()[0])
+
+
 def library_score(text: str) -> float:
     from profanity_check import predict_prob
 

@@ -2,6 +2,8 @@
 
 import re
 import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -96,3 +98,20 @@ def test_the_production_server_serves_cached_pages_and_shows_a_new_comment_at_on
         server.terminate()
         server.wait(timeout=20)
         log.close()
+
+
+def test_the_server_application_loads_the_toxicity_model_and_freezes_the_heap_at_start(
+    console_site,
+):
+    # The first comment after a start is then as quick as any other, and the collector's
+    # full passes skip the framework and the models (a stall of 100 ms and more otherwise).
+    script = (
+        "import gc, masthead.wsgi\n"
+        "from comments.moderation import toxicity\n"
+        "print(toxicity._model.cache_info().currsize, gc.get_freeze_count() > 100_000)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=console_site.env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "True"]
