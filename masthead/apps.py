@@ -67,16 +67,20 @@ class MastheadConfig(AppConfig):
     verbose_name = "masthead"
 
     def ready(self):
+        from django.core.signals import setting_changed
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from wagtail.models import Page, PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished
 
         from comments.signals import thread_changed
 
+        from . import pagecache
+
         page_published.connect(_page_changed, dispatch_uid="masthead.pagecache.published")
         page_unpublished.connect(_page_changed, dispatch_uid="masthead.pagecache.unpublished")
         post_delete.connect(_page_changed, sender=Page, dispatch_uid="masthead.pagecache.deleted")
         thread_changed.connect(_thread_changed, dispatch_uid="masthead.pagecache.thread")
+        setting_changed.connect(pagecache.settings_changed, dispatch_uid="masthead.pagecache")
         for signal in (post_save, post_delete):
             signal.connect(
                 _restriction_changed,

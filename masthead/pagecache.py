@@ -12,15 +12,19 @@ change shows at once; listing pages also expire after a short time so their comm
 counts are right within it.
 
 Hits are served twice over: by `PageCacheApp`, which wraps the WSGI application and answers
-before Django builds a request (so a hit costs a dictionary lookup and the version check),
-and by `PageCacheMiddleware`, which stores what Wagtail pages render and answers the
-requests that reach Django (a reader with a pending comment elsewhere, the test client).
-Both look entries up by the same key, made from the WSGI environ.
+before Django builds a request (so a hit costs a dictionary lookup, and a look at the versions
+once per MASTHEAD_PAGE_CACHE_RECHECK seconds), and by `PageCacheMiddleware`, which stores
+what Wagtail pages render and answers the requests that reach Django (a reader with a
+pending comment elsewhere, the test client). Both look entries up by the same address, made
+from the WSGI environ.
 """
 
+import functools
 import hashlib
 import logging
+import math
 import time
+from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import parse_qsl
 
@@ -37,17 +41,51 @@ logger = logging.getLogger(__name__)
 SITE_VERSION_KEY = "pagecache:site"
 # Query parameters that select a different cached page; any other parameter is a miss.
 CACHEABLE_PARAMS = frozenset({"page", "cpage"})
-# Set in the WSGI environ, to the request's key, when PageCacheApp looked it up and found
-# nothing: the middleware need not look again.
+# Set in the WSGI environ, to the request's address, when PageCacheApp looked it up and
+# found nothing: the middleware need not look again.
 MISSED = "masthead.pagecache.missed"
 # Headers a 304 Not Modified repeats from the full response.
 NOT_MODIFIED_HEADERS = ("etag", "cache-control", "surrogate-key", "vary", "x-cache")
-# Entries this process has read, so a hit costs a look at two small version keys rather
+# Entries this process has read, by address, so a hit costs a dictionary lookup rather
 # than fetching and unpickling the whole page from the shared cache.
 LOCAL_ENTRIES = 256
-_local: dict[str, dict] = {}
+_local: dict[str, "_Local"] = {}
 # Versions this process has read from the shared cache, with when it read them.
 _versions: dict[str, tuple[float, int | None]] = {}
+# Counts this process's own bumps: a local entry checked before the last one is checked
+# again, so this process's changes show at once.
+_generation = 0
+
+
+@dataclass(slots=True)
+class _Local:
+    """A cached page as this process keeps it: the shared entry, its answer ready to send,
+    and when its versions were last found current."""
+
+    entry: dict
+    key: str
+    headers: list  # a 200's, with X-Cache and Content-Length
+    expires: float  # time.monotonic()
+    checked: float = -math.inf  # time.monotonic()
+    generation: int = -1
+
+
+@functools.cache
+def _config() -> tuple:
+    """The settings a hit reads, read once (settings are slow to read attribute by
+    attribute) and again after a change (the tests change them)."""
+    return (
+        settings.MASTHEAD_PAGE_CACHE,
+        (settings.STATIC_URL, settings.MEDIA_URL),
+        settings.SESSION_COOKIE_NAME,
+        settings.SECURE_PROXY_SSL_HEADER,
+        settings.USE_X_FORWARDED_HOST,
+        settings.MASTHEAD_PAGE_CACHE_RECHECK,
+    )
+
+
+def settings_changed(**kwargs) -> None:
+    _config.cache_clear()
 
 
 def forget_local() -> None:
@@ -61,9 +99,11 @@ def page_version_key(page_id: int) -> str:
 
 
 def _bump(key: str) -> None:
+    global _generation
     version = time.time_ns()
     cache.set(key, version, timeout=None)
     _versions[key] = (time.monotonic(), version)
+    _generation += 1
 
 
 def bump_page(page_id: int) -> None:
@@ -91,33 +131,38 @@ def _read_versions(keys: list[str], recheck: float) -> dict:
     return current
 
 
-def entry_key(meta) -> str:
-    """The cache key of a request, from its WSGI environ (request.META): scheme, host,
-    path and query string, read as Django reads them."""
-    proxy_header = settings.SECURE_PROXY_SSL_HEADER
+def entry_url(meta) -> str:
+    """The address a request's page is cached by, from its WSGI environ (request.META):
+    scheme, host, path and query string, read as Django reads them."""
+    _, _, _, proxy_header, forwarded_host, _ = _config()
     if proxy_header and meta.get(proxy_header[0]) is not None:
         # As Django reads it: the first of comma-separated values.
         forwarded = meta[proxy_header[0]].split(",", 1)[0].strip()
         scheme = "https" if forwarded == proxy_header[1] else "http"
     else:
         scheme = meta.get("wsgi.url_scheme", "http")
-    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in meta:
+    if forwarded_host and "HTTP_X_FORWARDED_HOST" in meta:
         host = meta["HTTP_X_FORWARDED_HOST"]
     else:
         host = meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME')}:{meta.get('SERVER_PORT')}"
-    raw = (
+    return (
         f"{scheme}://{host}{meta.get('SCRIPT_NAME', '')}{meta.get('PATH_INFO', '')}"
         f"?{meta.get('QUERY_STRING', '')}"
     )
-    return "pagecache:entry:" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def entry_key(url: str) -> str:
+    """The shared cache's key for the page at this address."""
+    return "pagecache:entry:" + hashlib.sha256(url.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def cacheable(meta) -> bool:
     """Whether the cache may answer this request: an anonymous GET or HEAD without query
     parameters other than the page numbers."""
-    if not settings.MASTHEAD_PAGE_CACHE or meta.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+    enabled, uncached_prefixes, session_cookie, *_ = _config()
+    if not enabled or meta.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return False
-    if meta.get("PATH_INFO", "").startswith((settings.STATIC_URL, settings.MEDIA_URL)):
+    if meta.get("PATH_INFO", "").startswith(uncached_prefixes):
         return False
     query = meta.get("QUERY_STRING")
     if query and any(
@@ -125,24 +170,45 @@ def cacheable(meta) -> bool:
     ):
         return False
     cookie = meta.get("HTTP_COOKIE")
-    return not (cookie and settings.SESSION_COOKIE_NAME in parse_cookie(cookie))
+    return not (cookie and session_cookie in parse_cookie(cookie))
 
 
-def _remember(key: str, entry: dict) -> None:
+def _remember(url: str, key: str, entry: dict) -> _Local:
     if len(_local) >= LOCAL_ENTRIES:
         _local.clear()
-    _local[key] = entry
+    content = entry["content"]
+    local = _Local(
+        entry=entry,
+        key=key,
+        headers=[
+            *entry["headers"],
+            ("X-Cache", "HIT"),
+            ("Content-Length", str(len(content))),
+        ],
+        expires=time.monotonic() + entry["expires"] - time.time(),
+    )
+    _local[url] = local
+    return local
 
 
-def lookup(meta, key: str, recheck: float = 0) -> dict | None:
-    """The current entry for this key, or None when there is none or the page or the site
-    has changed since it was stored (see `_read_versions` for `recheck`)."""
-    entry = _local.get(key)
-    if entry is None or entry["expires"] < time.time():
+def lookup(url: str, recheck: float = 0) -> _Local | None:
+    """The current entry for the page at this address, or None when there is none or the
+    page or the site has changed since it was stored (see `_read_versions` for
+    `recheck`)."""
+    now = time.monotonic()
+    local = _local.get(url)
+    if local is not None and now < local.expires:
+        # Found current a moment ago, and this process has changed nothing since.
+        if now - local.checked < recheck and local.generation == _generation:
+            return local
+    else:
+        key = entry_key(url)
         entry = cache.get(key)
         if entry is None:
             return None
-        _remember(key, entry)
+        local = _remember(url, key, entry)
+    entry = local.entry
+    generation = _generation
     # The shared cache holds the versions, so a change made through any process (another
     # app server, the worker) retires this process's copy at once.
     keys = [SITE_VERSION_KEY, page_version_key(entry["page_id"])]
@@ -154,7 +220,8 @@ def lookup(meta, key: str, recheck: float = 0) -> dict | None:
         current = _read_versions(keys, 0)
         if [entry["site"], entry["page"]] != [current.get(k) for k in keys]:
             return None
-    return entry
+    local.checked, local.generation = now, generation
+    return local
 
 
 def _not_modified(etag: str, meta) -> bool:
@@ -162,15 +229,14 @@ def _not_modified(etag: str, meta) -> bool:
     return held.strip() == "*" or etag in held
 
 
-def hit(meta, entry: dict) -> tuple[int, list[tuple[str, str]], bytes]:
+def hit(meta, local: _Local) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body of a response from the cache, or a 304 when the client
     already holds this version."""
-    headers = [*entry["headers"], ("X-Cache", "HIT")]
-    if _not_modified(entry["etag"], meta):
-        return 304, [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS], b""
-    content = entry["content"]
-    headers.append(("Content-Length", str(len(content))))
-    return 200, headers, b"" if meta.get("REQUEST_METHOD") == "HEAD" else content
+    if "HTTP_IF_NONE_MATCH" in meta and _not_modified(local.entry["etag"], meta):
+        headers = [(n, v) for n, v in local.headers if n.lower() in NOT_MODIFIED_HEADERS]
+        return 304, headers, b""
+    body = b"" if meta.get("REQUEST_METHOD") == "HEAD" else local.entry["content"]
+    return 200, local.headers, body
 
 
 class PageCacheApp:
@@ -195,7 +261,7 @@ class PageCacheApp:
         return [body]
 
     @staticmethod
-    def _find(environ) -> dict | None:
+    def _find(environ) -> _Local | None:
         """The current entry for this request, or None: Django renders it."""
         if not cacheable(environ):
             return None
@@ -206,12 +272,12 @@ class PageCacheApp:
             return None
         # Someone who has commented from this browser sees their comment at once, whichever
         # process answers; other readers within MASTHEAD_PAGE_CACHE_RECHECK seconds.
-        recheck = 0 if OWN_COOKIE in cookies else settings.MASTHEAD_PAGE_CACHE_RECHECK
-        key = entry_key(environ)
-        entry = lookup(environ, key, recheck)
-        if entry is None:
-            environ[MISSED] = key
-        return entry
+        recheck = 0 if OWN_COOKIE in cookies else _config()[5]
+        url = entry_url(environ)
+        local = lookup(url, recheck)
+        if local is None:
+            environ[MISSED] = url
+        return local
 
 
 class PageCacheMiddleware:
@@ -228,16 +294,16 @@ class PageCacheMiddleware:
         meta = request.META
         if not cacheable(meta):
             return self.get_response(request)
-        key = meta.get(MISSED)
-        entry = None
-        if key is None:
-            key = entry_key(meta)
+        url = meta.get(MISSED)
+        local = None
+        if url is None:
+            url = entry_url(meta)
             try:
-                entry = lookup(meta, key)
+                local = lookup(url)
             except Exception:  # a cache that cannot answer is a miss
                 logger.exception("page cache lookup failed")
-        if entry is not None and entry["page_id"] not in pending_pages(request):
-            return self._response(*hit(meta, entry))
+        if local is not None and local.entry["page_id"] not in pending_pages(request):
+            return self._response(*hit(meta, local))
         # What the versions were before rendering: a change committed during the render
         # may not be in it, and must not be stored as current.
         started = time.time_ns()
@@ -258,19 +324,21 @@ class PageCacheMiddleware:
         if directives & {"private", "no-store"}:
             return response
         try:
-            entry = self._store(request, response, key, page_id, started, site_before)
+            local = self._store(request, response, url, page_id, started, site_before)
         except Exception:  # the reader still gets the page
             logger.exception("page cache store failed")
             return response
-        if entry is None:
+        if local is None:
             return response
-        if _not_modified(entry["etag"], meta):
-            return self._response(*hit(meta, entry))
+        if _not_modified(local.entry["etag"], meta):
+            return self._response(*hit(meta, local))
         response["X-Cache"] = "MISS"
         return response
 
     @staticmethod
-    def _store(request, response, key: str, page_id: int, started: int, site_before) -> dict | None:
+    def _store(
+        request, response, url: str, page_id: int, started: int, site_before
+    ) -> _Local | None:
         """Store the page for other readers; None when something changed while it rendered
         (it may show the data from before the change)."""
         keys = [SITE_VERSION_KEY, page_version_key(page_id)]
@@ -309,9 +377,9 @@ class PageCacheMiddleware:
             "etag": response["ETag"],
             "expires": time.time() + ttl,
         }
+        key = entry_key(url)
         cache.set(key, entry, timeout=ttl)
-        _remember(key, entry)
-        return entry
+        return _remember(url, key, entry)
 
     @staticmethod
     def _response(status: int, headers, body: bytes) -> HttpResponse:
