@@ -92,6 +92,7 @@ def forget_local() -> None:
     """Drop the pages and versions this process holds (the shared cache keeps its own)."""
     _local.clear()
     _versions.clear()
+    _memo.clear()
 
 
 def page_version_key(page_id: int) -> str:
@@ -129,6 +130,31 @@ def _read_versions(keys: list[str], recheck: float) -> dict:
     for key in keys:
         _versions[key] = (now, current.get(key))
     return current
+
+
+_memo: dict = {}
+
+
+def per_site_version(key, build):
+    """What `build()` returns, kept by this process while the site's version stands: until
+    a page is published, unpublished or deleted, or a site or a view restriction changes
+    (through another process: within MASTHEAD_PAGE_CACHE_RECHECK seconds, as for pages).
+    For what every page reads and only such changes alter."""
+    try:
+        version = _read_versions([SITE_VERSION_KEY], _config()[5]).get(SITE_VERSION_KEY)
+    except Exception:  # a cache that cannot answer keeps nothing
+        logger.exception("page cache version lookup failed")
+        return build()
+    held = _memo.get(key)
+    if held is not None and held[0] == version:
+        return held[1]
+    # The version is read before building, so what a change commits meanwhile is read
+    # again next time.
+    value = build()
+    if len(_memo) >= LOCAL_ENTRIES:
+        _memo.clear()
+    _memo[key] = (version, value)
+    return value
 
 
 def entry_url(meta) -> str:

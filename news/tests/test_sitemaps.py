@@ -159,6 +159,7 @@ def test_the_article_sitemap_costs_the_same_queries_for_two_articles_or_eight(cl
     two = queries()
     for _ in range(6):
         factories.article()
+    queries()  # The first view after a publication reads the site again.
 
     assert queries() == two
 
