@@ -26,6 +26,7 @@ import math
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import NamedTuple
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -55,6 +56,8 @@ _versions: dict[str, tuple[float, int | None]] = {}
 # Counts this process's own bumps: a local entry checked before the last one is checked
 # again, so this process's changes show at once.
 _generation = 0
+# What per_site_version keeps: {key: (site version, value)}.
+_memo: dict = {}
 
 
 @dataclass(slots=True)
@@ -63,28 +66,37 @@ class _Local:
     and when its versions were last found current."""
 
     entry: dict
-    key: str
     headers: list  # a 200's, with X-Cache and Content-Length
     expires: float  # time.monotonic()
     checked: float = -math.inf  # time.monotonic()
     generation: int = -1
 
 
+class _Config(NamedTuple):
+    enabled: bool
+    uncached_prefixes: tuple[str, str]
+    session_cookie: str
+    proxy_header: tuple[str, str] | None
+    forwarded_host: bool
+    recheck: float
+
+
 @functools.cache
-def _config() -> tuple:
-    """The settings a hit reads, read once (settings are slow to read attribute by
-    attribute) and again after a change (the tests change them)."""
-    return (
-        settings.MASTHEAD_PAGE_CACHE,
-        (settings.STATIC_URL, settings.MEDIA_URL),
-        settings.SESSION_COOKIE_NAME,
-        settings.SECURE_PROXY_SSL_HEADER,
-        settings.USE_X_FORWARDED_HOST,
-        settings.MASTHEAD_PAGE_CACHE_RECHECK,
+def _config() -> _Config:
+    """The settings a hit reads, read once (each read of `settings` costs a call) and again
+    after a change."""
+    return _Config(
+        enabled=settings.MASTHEAD_PAGE_CACHE,
+        uncached_prefixes=(settings.STATIC_URL, settings.MEDIA_URL),
+        session_cookie=settings.SESSION_COOKIE_NAME,
+        proxy_header=settings.SECURE_PROXY_SSL_HEADER,
+        forwarded_host=settings.USE_X_FORWARDED_HOST,
+        recheck=settings.MASTHEAD_PAGE_CACHE_RECHECK,
     )
 
 
 def settings_changed(**kwargs) -> None:
+    """Receiver of Django's setting_changed (tests change settings)."""
     _config.cache_clear()
 
 
@@ -132,16 +144,13 @@ def _read_versions(keys: list[str], recheck: float) -> dict:
     return current
 
 
-_memo: dict = {}
-
-
 def per_site_version(key, build):
     """What `build()` returns, kept by this process while the site's version stands: until
     a page is published, unpublished or deleted, or a site or a view restriction changes
     (through another process: within MASTHEAD_PAGE_CACHE_RECHECK seconds, as for pages).
     For what every page reads and only such changes alter."""
     try:
-        version = _read_versions([SITE_VERSION_KEY], _config()[5]).get(SITE_VERSION_KEY)
+        version = _read_versions([SITE_VERSION_KEY], _config().recheck).get(SITE_VERSION_KEY)
     except Exception:  # a cache that cannot answer keeps nothing
         logger.exception("page cache version lookup failed")
         return build()
@@ -160,14 +169,15 @@ def per_site_version(key, build):
 def entry_url(meta) -> str:
     """The address a request's page is cached by, from its WSGI environ (request.META):
     scheme, host, path and query string, read as Django reads them."""
-    _, _, _, proxy_header, forwarded_host, _ = _config()
+    config = _config()
+    proxy_header = config.proxy_header
     if proxy_header and meta.get(proxy_header[0]) is not None:
         # As Django reads it: the first of comma-separated values.
         forwarded = meta[proxy_header[0]].split(",", 1)[0].strip()
         scheme = "https" if forwarded == proxy_header[1] else "http"
     else:
         scheme = meta.get("wsgi.url_scheme", "http")
-    if forwarded_host and "HTTP_X_FORWARDED_HOST" in meta:
+    if config.forwarded_host and "HTTP_X_FORWARDED_HOST" in meta:
         host = meta["HTTP_X_FORWARDED_HOST"]
     else:
         host = meta.get("HTTP_HOST") or f"{meta.get('SERVER_NAME')}:{meta.get('SERVER_PORT')}"
@@ -185,10 +195,10 @@ def entry_key(url: str) -> str:
 def cacheable(meta) -> bool:
     """Whether the cache may answer this request: an anonymous GET or HEAD without query
     parameters other than the page numbers."""
-    enabled, uncached_prefixes, session_cookie, *_ = _config()
-    if not enabled or meta.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+    config = _config()
+    if not config.enabled or meta.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return False
-    if meta.get("PATH_INFO", "").startswith(uncached_prefixes):
+    if meta.get("PATH_INFO", "").startswith(config.uncached_prefixes):
         return False
     query = meta.get("QUERY_STRING")
     if query and any(
@@ -196,16 +206,15 @@ def cacheable(meta) -> bool:
     ):
         return False
     cookie = meta.get("HTTP_COOKIE")
-    return not (cookie and session_cookie in parse_cookie(cookie))
+    return not (cookie and config.session_cookie in parse_cookie(cookie))
 
 
-def _remember(url: str, key: str, entry: dict) -> _Local:
+def _remember(url: str, entry: dict) -> _Local:
     if len(_local) >= LOCAL_ENTRIES:
         _local.clear()
     content = entry["content"]
     local = _Local(
         entry=entry,
-        key=key,
         headers=[
             *entry["headers"],
             ("X-Cache", "HIT"),
@@ -228,11 +237,10 @@ def lookup(url: str, recheck: float = 0) -> _Local | None:
         if now - local.checked < recheck and local.generation == _generation:
             return local
     else:
-        key = entry_key(url)
-        entry = cache.get(key)
+        entry = cache.get(entry_key(url))
         if entry is None:
             return None
-        local = _remember(url, key, entry)
+        local = _remember(url, entry)
     entry = local.entry
     generation = _generation
     # The shared cache holds the versions, so a change made through any process (another
@@ -298,7 +306,7 @@ class PageCacheApp:
             return None
         # Someone who has commented from this browser sees their comment at once, whichever
         # process answers; other readers within MASTHEAD_PAGE_CACHE_RECHECK seconds.
-        recheck = 0 if OWN_COOKIE in cookies else _config()[5]
+        recheck = 0 if OWN_COOKIE in cookies else _config().recheck
         url = entry_url(environ)
         local = lookup(url, recheck)
         if local is None:
@@ -403,9 +411,8 @@ class PageCacheMiddleware:
             "etag": response["ETag"],
             "expires": time.time() + ttl,
         }
-        key = entry_key(url)
-        cache.set(key, entry, timeout=ttl)
-        return _remember(url, key, entry)
+        cache.set(entry_key(url), entry, timeout=ttl)
+        return _remember(url, entry)
 
     @staticmethod
     def _response(status: int, headers, body: bytes) -> HttpResponse:
