@@ -70,7 +70,7 @@ class MastheadConfig(AppConfig):
         from django.core.signals import setting_changed
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from wagtail.models import Page, PageViewRestriction, Site
-        from wagtail.signals import page_published, page_unpublished
+        from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from comments.signals import thread_changed
 
@@ -79,6 +79,8 @@ class MastheadConfig(AppConfig):
         page_published.connect(_page_changed, dispatch_uid="masthead.pagecache.published")
         page_unpublished.connect(_page_changed, dispatch_uid="masthead.pagecache.unpublished")
         post_delete.connect(_page_changed, sender=Page, dispatch_uid="masthead.pagecache.deleted")
+        # A move changes the address of the page and of every page below it.
+        post_page_move.connect(_page_changed, dispatch_uid="masthead.pagecache.moved")
         thread_changed.connect(_thread_changed, dispatch_uid="masthead.pagecache.thread")
         setting_changed.connect(pagecache.settings_changed, dispatch_uid="masthead.pagecache")
         for signal in (post_save, post_delete):

@@ -364,6 +364,24 @@ def test_changing_the_site_retires_every_cached_page(django_capture_on_commit_ca
     assert (response.status_code, response["X-Cache"]) == (200, "MISS")
 
 
+def test_moving_an_article_to_another_section_retires_the_pages_that_link_to_it(
+    django_capture_on_commit_callbacks,
+):
+    article = factories.article("Ferry timetable changes", in_section=factories.section("World"))
+    politics = factories.section("Politics")
+    world_url = article.get_parent().url
+    assert "Ferry timetable changes" in Client().get(world_url).content.decode()
+    assert Client().get(world_url)["X-Cache"] == "HIT"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.move(politics, pos="last-child")
+    world = Client().get(world_url)
+
+    assert (world.status_code, world["X-Cache"]) == (200, "MISS")
+    assert "Ferry timetable changes" not in world.content.decode()
+    assert "Ferry timetable changes" in Client().get(politics.url).content.decode()
+
+
 def test_a_render_that_overlaps_a_change_is_not_kept(monkeypatch):
     from news.models import ArticlePage
 
