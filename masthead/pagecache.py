@@ -20,9 +20,11 @@ from the WSGI environ.
 """
 
 import functools
+import gzip
 import hashlib
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -45,6 +47,10 @@ CACHEABLE_PARAMS = frozenset({"page", "cpage"})
 # Set in the WSGI environ, to the request's address, when PageCacheApp looked it up and
 # found nothing: the middleware need not look again.
 MISSED = "masthead.pagecache.missed"
+# As Django's GZipMiddleware reads Accept-Encoding.
+ACCEPTS_GZIP = re.compile(r"\bgzip\b").search
+# Pages shorter than this are not worth compressing (as GZipMiddleware).
+GZIP_MIN_LENGTH = 200
 # Headers a 304 Not Modified repeats from the full response.
 NOT_MODIFIED_HEADERS = ("etag", "cache-control", "surrogate-key", "vary", "x-cache")
 # Entries this process has read, by address, so a hit costs a dictionary lookup rather
@@ -62,11 +68,12 @@ _memo: dict = {}
 
 @dataclass(slots=True)
 class _Local:
-    """A cached page as this process keeps it: the shared entry, its answer ready to send,
-    and when its versions were last found current."""
+    """A cached page as this process keeps it: the shared entry, its answers ready to send
+    (as stored, and compressed), and when its versions were last found current."""
 
     entry: dict
     headers: list  # a 200's, with X-Cache and Content-Length
+    gzip_headers: list | None  # the same for the compressed page, when there is one
     expires: float  # time.monotonic()
     checked: float = -math.inf  # time.monotonic()
     generation: int = -1
@@ -212,13 +219,18 @@ def cacheable(meta) -> bool:
 def _remember(url: str, entry: dict) -> _Local:
     if len(_local) >= LOCAL_ENTRIES:
         _local.clear()
-    content = entry["content"]
+    headers = [*entry["headers"], ("X-Cache", "HIT")]
+    compressed = entry.get("gzip")
     local = _Local(
         entry=entry,
-        headers=[
-            *entry["headers"],
-            ("X-Cache", "HIT"),
-            ("Content-Length", str(len(content))),
+        headers=[*headers, ("Content-Length", str(len(entry["content"])))],
+        gzip_headers=None
+        if compressed is None
+        else [
+            *((n, v) for n, v in headers if n.lower() != "etag"),
+            ("ETag", entry["gzip_etag"]),
+            ("Content-Encoding", "gzip"),
+            ("Content-Length", str(len(compressed))),
         ],
         expires=time.monotonic() + entry["expires"] - time.time(),
     )
@@ -264,13 +276,15 @@ def _not_modified(etag: str, meta) -> bool:
 
 
 def hit(meta, local: _Local) -> tuple[int, list[tuple[str, str]], bytes]:
-    """Status, headers and body of a response from the cache, or a 304 when the client
-    already holds this version."""
-    if "HTTP_IF_NONE_MATCH" in meta and _not_modified(local.entry["etag"], meta):
-        headers = [(n, v) for n, v in local.headers if n.lower() in NOT_MODIFIED_HEADERS]
-        return 304, headers, b""
-    body = b"" if meta.get("REQUEST_METHOD") == "HEAD" else local.entry["content"]
-    return 200, local.headers, body
+    """Status, headers and body of a response from the cache (compressed for a client that
+    accepts gzip), or a 304 when the client already holds this version."""
+    if local.gzip_headers is not None and ACCEPTS_GZIP(meta.get("HTTP_ACCEPT_ENCODING", "")):
+        headers, body, etag = local.gzip_headers, local.entry["gzip"], local.entry["gzip_etag"]
+    else:
+        headers, body, etag = local.headers, local.entry["content"], local.entry["etag"]
+    if "HTTP_IF_NONE_MATCH" in meta and _not_modified(etag, meta):
+        return 304, [(n, v) for n, v in headers if n.lower() in NOT_MODIFIED_HEADERS], b""
+    return 200, headers, b"" if meta.get("REQUEST_METHOD") == "HEAD" else body
 
 
 class PageCacheApp:
@@ -390,19 +404,27 @@ class PageCacheMiddleware:
             f"public, max-age=0, s-maxage={ttl}, "
             f"stale-while-revalidate={settings.MASTHEAD_PAGE_CACHE_STALE}"
         )
-        response["ETag"] = quote_etag(
-            hashlib.md5(response.content, usedforsecurity=False).hexdigest()
-        )
+        digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
+        response["ETag"] = quote_etag(digest)
         response["Last-Modified"] = http_date()
         response["Vary"] = "Accept-Encoding"
         surrogate = getattr(request, "masthead_surrogate_keys", None)
         if surrogate:
             response["Surrogate-Key"] = " ".join(surrogate)
+        content = response.content
+        # Compressed once here rather than per request. The page holds nothing secret (no
+        # CSRF token, nobody's details), so compressing it gives nothing away (BREACH).
+        compressed = gzip.compress(content, mtime=0) if len(content) >= GZIP_MIN_LENGTH else None
+        if compressed is not None and len(compressed) >= len(content):
+            compressed = None
         entry = {
             "page_id": page_id,
             "site": versions[keys[0]],
             "page": versions[keys[1]],
-            "content": response.content,
+            "content": content,
+            "gzip": compressed,
+            # Another representation, so another tag (as Apache's mod_deflate names it).
+            "gzip_etag": quote_etag(f"{digest}-gzip"),
             "headers": [
                 (name, value)
                 for name, value in response.items()

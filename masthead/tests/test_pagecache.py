@@ -1,5 +1,6 @@
 """The full-page cache: what anonymous readers get, and when a change shows."""
 
+import gzip
 import io
 import os
 import time
@@ -264,6 +265,26 @@ def test_the_server_answers_a_hit_before_django_with_the_same_page_and_headers(
     assert (status, empty, headers["ETag"]) == ("304 Not Modified", b"", first["ETag"])
     status, headers, empty = wsgi(article.url, method="HEAD")
     assert (status, empty, headers["Content-Length"]) == ("200 OK", b"", str(len(body)))
+
+
+def test_a_browser_that_accepts_gzip_gets_the_cached_page_compressed_under_its_own_etag():
+    article = factories.article("Tunnel reopens")
+    _, plain, body = wsgi(article.url)
+
+    status, headers, compressed = wsgi(article.url, accept_encoding="gzip, deflate, br")
+
+    assert (status, headers["Content-Encoding"], headers["X-Cache"]) == ("200 OK", "gzip", "HIT")
+    assert gzip.decompress(compressed) == body
+    assert int(headers["Content-Length"]) == len(compressed) < len(body) / 3
+    assert headers["Vary"] == "Accept-Encoding"
+    assert headers["ETag"] != plain["ETag"]
+    status, again, empty = wsgi(article.url, accept_encoding="gzip", if_none_match=headers["ETag"])
+    assert (status, empty, again["ETag"]) == ("304 Not Modified", b"", headers["ETag"])
+    # The plain page's tag does not stand for the compressed one, nor the other way round.
+    assert wsgi(article.url, accept_encoding="gzip", if_none_match=plain["ETag"])[0] == "200 OK"
+    status, headers, uncompressed = wsgi(article.url, if_none_match=headers["ETag"])
+    assert (status, uncompressed) == ("200 OK", body)
+    assert "Content-Encoding" not in headers
 
 
 def test_the_server_sends_changes_readers_with_sessions_and_other_urls_to_django(

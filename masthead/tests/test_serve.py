@@ -1,5 +1,6 @@
 """`masthead serve`, the production server, answering readers over a real socket."""
 
+import gzip
 import re
 import socket
 import subprocess
@@ -69,6 +70,10 @@ def test_the_production_server_serves_cached_pages_and_shows_a_new_comment_at_on
         assert (status, headers["Server"]) == (200, "granian")
         assert "Be the first to comment" in page
         form = dict(re.findall(r'name="(page|ts)" value="([^"]+)"', page))
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(response.read()).decode() == page
 
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
         status, headers, page = fetch(
