@@ -348,7 +348,8 @@ def isso_threads(isso: Isso, sizes, args) -> dict:
 def measure_posts(work: Path, var: Path, urls: dict, args, isso) -> dict:
     """Comment posts through the whole default pipeline, from many readers behind a proxy
     (so the default rate limits apply per reader): one after another, and from
-    --connections at once. Isso's sequential rounds alternate with masthead's."""
+    --connections at once. Isso's sequential rounds alternate with masthead's, and it takes
+    --connections at once after masthead."""
     server = Server(
         env_for(
             var,
@@ -405,6 +406,11 @@ def measure_posts(work: Path, var: Path, urls: dict, args, isso) -> dict:
                 path.write_text(ISSO_POST_LUA % f"isso{len(isso_sequential)}")
                 isso_sequential.append(wrk(isso.base + "/", args.duration, 1, str(path)))
         parallel = wrk(server.base + "/", args.duration, args.connections, script("par"))
+        isso_parallel = None
+        if isso:
+            path = work / "isso-post-parallel.lua"
+            path.write_text(ISSO_POST_LUA % "isso-par")
+            isso_parallel = wrk(isso.base + "/", args.duration, args.connections, str(path))
     finally:
         server.stop()
     best = lambda rounds: max(rounds, key=lambda r: r["rps"])  # noqa: E731
@@ -412,6 +418,7 @@ def measure_posts(work: Path, var: Path, urls: dict, args, isso) -> dict:
         "sequential": best(sequential),
         "parallel": parallel,
         "isso": best(isso_sequential) if isso_sequential else None,
+        "isso_parallel": isso_parallel,
     }
 
 
@@ -553,6 +560,7 @@ def main():
     ]
     if posts["isso"]:
         rows.append(("Isso, sequential", posts["isso"]))
+        rows.append((f"Isso, {args.connections} connections", posts["isso_parallel"]))
     for label, r in rows:
         print(
             f"  {label:26} {r['rps']:7.0f} posts/s  p50 {r['p50']:.2f} ms  "
