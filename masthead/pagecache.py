@@ -378,9 +378,11 @@ class PageCacheMiddleware:
             return response
         if local is None:
             return response
-        if _not_modified(local.entry["etag"], meta):
-            return self._response(*hit(meta, local))
-        response["X-Cache"] = "MISS"
+        # Answered as the stored page (compressed for a browser that accepts it), or a 304.
+        status, headers, body = hit(meta, local)
+        response = self._response(status, headers, body)
+        if status == 200:
+            response["X-Cache"] = "MISS"
         return response
 
     @staticmethod

@@ -269,7 +269,10 @@ def test_the_server_answers_a_hit_before_django_with_the_same_page_and_headers(
 
 def test_a_browser_that_accepts_gzip_gets_the_cached_page_compressed_under_its_own_etag():
     article = factories.article("Tunnel reopens")
+    _, first, compressed = wsgi(article.url, accept_encoding="gzip")
     _, plain, body = wsgi(article.url)
+    assert (first["X-Cache"], first["Content-Encoding"]) == ("MISS", "gzip")
+    assert gzip.decompress(compressed) == body
 
     status, headers, compressed = wsgi(article.url, accept_encoding="gzip, deflate, br")
 
