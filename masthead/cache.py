@@ -2,9 +2,7 @@
 server's processes and the worker through var/cache."""
 
 import itertools
-import os
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 
 
@@ -24,14 +22,3 @@ class FileCache(FileBasedCache):
     def _cull(self):
         if next(self._writes) % self.CULL_EVERY == 0:
             super()._cull()
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        """Write the value to a new file and rename it into place, as Django does, but
-        remove the old file first: ext4 (by default) flushes a file's data to disk when it
-        is renamed over another, which made each write cost ~0.15 ms instead of ~0.04 ms.
-        Until the rename, a reader finds no value, as after an expiry."""
-        try:
-            os.remove(self._key_to_file(key, version))
-        except FileNotFoundError:
-            pass
-        super().set(key, value, timeout, version)

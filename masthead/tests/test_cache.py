@@ -20,15 +20,3 @@ def test_the_cache_stays_near_its_size_limit(tmp_path):
     files = list(tmp_path.glob("*.djcache"))
     assert len(files) <= 100 + FileCache.CULL_EVERY
     assert cache.get("key-999") == 999
-
-
-def test_a_value_written_again_replaces_the_old_one_in_one_file(tmp_path):
-    web, worker = (FileCache(str(tmp_path), {}) for _ in range(2))
-    worker.set("pagecache:page:7", 123, timeout=None)
-    web.get("pagecache:page:7")
-
-    worker.set("pagecache:page:7", 456, timeout=None)
-    worker.set("pagecache:page:7", 789, timeout=None)
-
-    assert web.get("pagecache:page:7") == 789
-    assert [p.suffix for p in tmp_path.iterdir()] == [".djcache"]
