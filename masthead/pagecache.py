@@ -22,6 +22,7 @@ from the WSGI environ.
 import functools
 import gzip
 import hashlib
+import itertools
 import logging
 import math
 import re
@@ -60,7 +61,9 @@ _local: dict[str, "_Local"] = {}
 # Versions this process has read from the shared cache, with when it read them.
 _versions: dict[str, tuple[float, int | None]] = {}
 # Counts this process's own bumps: a local entry checked before the last one is checked
-# again, so this process's changes show at once.
+# again, so this process's changes show at once. (next() on a count is atomic, so threads
+# bumping at once each move it on.)
+_bumps = itertools.count(1)
 _generation = 0
 # What per_site_version keeps: {key: (site version, value)}.
 _memo: dict = {}
@@ -123,7 +126,7 @@ def _bump(key: str) -> None:
     version = time.time_ns()
     cache.set(key, version, timeout=None)
     _versions[key] = (time.monotonic(), version)
-    _generation += 1
+    _generation = next(_bumps)
 
 
 def bump_page(page_id: int) -> None:
@@ -160,6 +163,9 @@ def per_site_version(key, build):
         version = _read_versions([SITE_VERSION_KEY], _config().recheck).get(SITE_VERSION_KEY)
     except Exception:  # a cache that cannot answer keeps nothing
         logger.exception("page cache version lookup failed")
+        return build()
+    if version is None:
+        # No shared version to go by (a dummy cache, or the key evicted): nothing kept.
         return build()
     held = _memo.get(key)
     if held is not None and held[0] == version:
@@ -266,7 +272,9 @@ def lookup(url: str, recheck: float = 0) -> _Local | None:
         current = _read_versions(keys, 0)
         if [entry["site"], entry["page"]] != [current.get(k) for k in keys]:
             return None
-    local.checked, local.generation = now, generation
+    # As current as the oldest version read, which may be up to `recheck` seconds old.
+    local.checked = min((_versions.get(k) or (now,))[0] for k in keys)
+    local.generation = generation
     return local
 
 
@@ -356,7 +364,9 @@ class PageCacheMiddleware:
         # may not be in it, and must not be stored as current.
         started = time.time_ns()
         try:
-            site_before = cache.get(SITE_VERSION_KEY)
+            # Read afresh, so that what this process keeps by the site's version
+            # (per_site_version) is read again for this render if the site has changed.
+            site_before = _read_versions([SITE_VERSION_KEY], 0).get(SITE_VERSION_KEY)
         except Exception:
             site_before = None
         response = self.get_response(request)
@@ -397,10 +407,13 @@ class PageCacheMiddleware:
         # time (app servers' clocks are taken to agree).
         if versions.get(keys[0]) != site_before or versions.get(keys[1], 0) > started:
             return None
-        for k in keys:
-            if k not in versions:
+        missing = [k for k in keys if k not in versions]
+        if missing:
+            # Never set, or evicted: whether something changed during the render cannot
+            # be told. Versions start now, and the next render is kept.
+            for k in missing:
                 _bump(k)
-                versions[k] = _versions[k][1]
+            return None
         ttl = getattr(request, "masthead_page_ttl", settings.MASTHEAD_PAGE_CACHE_TTL)
         response["Cache-Control"] = (
             f"public, max-age=0, s-maxage={ttl}, "

@@ -7,11 +7,14 @@ raise an ApplicationError for what the poster must fix (a form that expired, too
 """
 
 import enum
+import logging
 import sys
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
 
 # The checks that follow rules, cheap and with no model to load.
 RULE_CHECKS = [
@@ -80,12 +83,16 @@ def configured_checks():
 def prepare() -> None:
     """Load what the configured checks keep in memory (the toxicity model takes seconds),
     so that the first reader to post after a start does not wait for it. A check's module
-    may offer a `prepare()` that needs no database."""
+    may offer a `prepare()` that needs no database. One that fails is logged and left to
+    fail again on the first comment, as it would have: the site still starts."""
     for check in configured_checks():
         module = sys.modules.get(getattr(check, "__module__", ""))
         prepare_check = getattr(module, "prepare", None)
         if callable(prepare_check) and prepare_check is not prepare:
-            prepare_check()
+            try:
+                prepare_check()
+            except Exception:
+                logger.exception("preparing the moderation check %s failed", module.__name__)
 
 
 def moderate(candidate: Candidate) -> Decision:

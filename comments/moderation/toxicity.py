@@ -38,8 +38,9 @@ def _model():
 
 
 def prepare() -> None:
-    """Load the model now rather than on the first comment."""
-    _analysis(_model()[0])
+    """Load the model now rather than on the first comment (unless the check is off)."""
+    if settings.MASTHEAD_COMMENTS_TOXICITY_THRESHOLD > 0:
+        _analysis(_model()[0])
 
 
 def library_score(text: str) -> float:

@@ -406,6 +406,22 @@ def test_moving_an_article_to_another_section_retires_the_pages_that_link_to_it(
     assert "Ferry timetable changes" in Client().get(politics.url).content.decode()
 
 
+def test_a_page_whose_version_was_evicted_is_kept_again_from_the_next_render():
+    """Without its version, the cache cannot tell whether the page changed while it was
+    rendered, so that render is not kept (it might predate a new comment)."""
+    article = factories.article("Lock gates replaced")
+    Client().get(article.url)
+    assert Client().get(article.url)["X-Cache"] == "HIT"
+
+    cache.delete(pagecache.page_version_key(article.pk))
+    pagecache.forget_local()
+
+    first, second, third = (Client().get(article.url) for _ in range(3))
+
+    assert first.status_code == 200 and "X-Cache" not in first  # rendered, not kept
+    assert (second["X-Cache"], third["X-Cache"]) == ("MISS", "HIT")
+
+
 def test_a_render_that_overlaps_a_change_is_not_kept(monkeypatch):
     from news.models import ArticlePage
 

@@ -120,3 +120,9 @@ def test_the_server_application_loads_the_toxicity_model_and_freezes_the_heap_at
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "True"]
+
+    # With the check turned off, the model is not loaded at all.
+    off = {**console_site.env, "MASTHEAD_COMMENTS_TOXICITY_THRESHOLD": "0"}
+    done = subprocess.run([sys.executable, "-c", script], env=off, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "True"]

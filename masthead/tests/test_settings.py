@@ -14,7 +14,6 @@ from django.db import connections, transaction
 SETTINGS_FILE = Path(__file__).resolve().parent.parent / "settings.py"
 
 
-
 # The SQLite connection ---------------------------------------------------------------------
 
 

@@ -54,3 +54,17 @@ def test_a_new_site_for_another_host_is_found(settings, django_capture_on_commit
     page = Client().get("/", HTTP_HOST="world.example").content.decode()
 
     assert "<h1>World</h1>" in page
+
+
+def test_without_a_shared_cache_the_site_is_read_on_every_request(settings):
+    # A dummy cache keeps no version to go by, so nothing is kept by one; a change made
+    # through another process (here: without the signals this one would hear) shows at once.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.MASTHEAD_PAGE_CACHE_RECHECK = 0  # not even this process's own recent reads
+    factories.article("Harbour dredging starts")
+    world = factories.section("World")
+    assert "Harbour dredging starts" in Client().get("/").content.decode()
+
+    Site.objects.filter(is_default_site=True).update(root_page=world)
+
+    assert "<h1>World</h1>" in Client().get("/").content.decode()
