@@ -77,6 +77,7 @@ class _Local:
     entry: dict
     headers: list  # a 200's, with X-Cache and Content-Length
     gzip_headers: list | None  # the same for the compressed page, when there is one
+    gzip_etag: str | None
     expires: float  # time.monotonic()
     checked: float = -math.inf  # time.monotonic()
     generation: int = -1
@@ -227,6 +228,8 @@ def _remember(url: str, entry: dict) -> _Local:
         _local.clear()
     headers = [*entry["headers"], ("X-Cache", "HIT")]
     compressed = entry.get("gzip")
+    # Another representation, so another tag (as Apache's mod_deflate names it).
+    gzip_etag = None if compressed is None else f'{entry["etag"][:-1]}-gzip"'
     local = _Local(
         entry=entry,
         headers=[*headers, ("Content-Length", str(len(entry["content"])))],
@@ -234,10 +237,11 @@ def _remember(url: str, entry: dict) -> _Local:
         if compressed is None
         else [
             *((n, v) for n, v in headers if n.lower() != "etag"),
-            ("ETag", entry["gzip_etag"]),
+            ("ETag", gzip_etag),
             ("Content-Encoding", "gzip"),
             ("Content-Length", str(len(compressed))),
         ],
+        gzip_etag=gzip_etag,
         expires=time.monotonic() + entry["expires"] - time.time(),
     )
     _local[url] = local
@@ -287,7 +291,7 @@ def hit(meta, local: _Local) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body of a response from the cache (compressed for a client that
     accepts gzip), or a 304 when the client already holds this version."""
     if local.gzip_headers is not None and ACCEPTS_GZIP(meta.get("HTTP_ACCEPT_ENCODING", "")):
-        headers, body, etag = local.gzip_headers, local.entry["gzip"], local.entry["gzip_etag"]
+        headers, body, etag = local.gzip_headers, local.entry["gzip"], local.gzip_etag
     else:
         headers, body, etag = local.headers, local.entry["content"], local.entry["etag"]
     if "HTTP_IF_NONE_MATCH" in meta and _not_modified(etag, meta):
@@ -419,14 +423,13 @@ class PageCacheMiddleware:
             f"public, max-age=0, s-maxage={ttl}, "
             f"stale-while-revalidate={settings.MASTHEAD_PAGE_CACHE_STALE}"
         )
-        digest = hashlib.md5(response.content, usedforsecurity=False).hexdigest()
-        response["ETag"] = quote_etag(digest)
+        content = response.content
+        response["ETag"] = quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
         response["Last-Modified"] = http_date()
         response["Vary"] = "Accept-Encoding"
         surrogate = getattr(request, "masthead_surrogate_keys", None)
         if surrogate:
             response["Surrogate-Key"] = " ".join(surrogate)
-        content = response.content
         # Compressed once here rather than per request. The page holds nothing secret (no
         # CSRF token, nobody's details), so compressing it gives nothing away (BREACH).
         compressed = gzip.compress(content, mtime=0) if len(content) >= GZIP_MIN_LENGTH else None
@@ -438,8 +441,6 @@ class PageCacheMiddleware:
             "page": versions[keys[1]],
             "content": content,
             "gzip": compressed,
-            # Another representation, so another tag (as Apache's mod_deflate names it).
-            "gzip_etag": quote_etag(f"{digest}-gzip"),
             "headers": [
                 (name, value)
                 for name, value in response.items()

@@ -88,7 +88,7 @@ def prepare() -> None:
     for check in configured_checks():
         module = sys.modules.get(getattr(check, "__module__", ""))
         prepare_check = getattr(module, "prepare", None)
-        if callable(prepare_check) and prepare_check is not prepare:
+        if callable(prepare_check):
             try:
                 prepare_check()
             except Exception:
