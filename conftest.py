@@ -152,10 +152,10 @@ def _fresh_cache():
     from django.core.cache import cache
 
     from comments.moderation import checks, spamfilter
-    from masthead import pagecache
+    from pagecache.entries import forget_local
 
     cache.clear()
-    pagecache.forget_local()
+    forget_local()
     # What a process keeps of database rows that each test's rollback takes away.
     checks.forget_rules()
     spamfilter.forget_loaded()

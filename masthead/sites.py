@@ -4,7 +4,7 @@ from django.http.request import split_domain_port
 from wagtail.models import Site
 from wagtail.models.sites import get_site_for_hostname
 
-from masthead.pagecache import per_site_version
+from pagecache.versions import per_site_version
 
 
 def _site(hostname: str, port: int) -> Site | None:

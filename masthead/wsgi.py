@@ -6,7 +6,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
 
 from comments.moderation import prepare  # noqa: E402  (needs the settings module)
-from masthead.pagecache import PageCacheApp  # noqa: E402
+from pagecache.wsgi import PageCacheApp  # noqa: E402
 
 application = PageCacheApp(get_wsgi_application())
 prepare()

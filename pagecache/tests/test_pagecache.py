@@ -15,9 +15,11 @@ from comments import services
 from comments.models import Comment
 from comments.moderation.checks import form_timestamp
 from comments.tests import factories as comment_factories
-from masthead import pagecache
 from masthead.wsgi import application
 from news.tests import factories
+from pagecache.entries import forget_local
+from pagecache.keys import cacheable
+from pagecache.versions import bump_page, page_version_key
 
 pytestmark = pytest.mark.django_db
 
@@ -320,7 +322,7 @@ def test_a_change_made_by_another_process_reaches_readers_within_the_recheck_tim
     post(client, article, body="Who buys a lighthouse?")
     commenter = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
     # Another app server bumps the page's version in the shared cache, not in this process.
-    cache.set(pagecache.page_version_key(article.pk), time.time_ns(), timeout=None)
+    cache.set(page_version_key(article.pk), time.time_ns(), timeout=None)
 
     assert wsgi(article.url)[1]["X-Cache"] == "HIT"  # within the recheck time
     _, headers, body = wsgi(article.url, cookie=commenter)
@@ -413,8 +415,8 @@ def test_a_page_whose_version_was_evicted_is_kept_again_from_the_next_render():
     Client().get(article.url)
     assert Client().get(article.url)["X-Cache"] == "HIT"
 
-    cache.delete(pagecache.page_version_key(article.pk))
-    pagecache.forget_local()
+    cache.delete(page_version_key(article.pk))
+    forget_local()
 
     first, second, third = (Client().get(article.url) for _ in range(3))
 
@@ -431,7 +433,7 @@ def test_a_render_that_overlaps_a_change_is_not_kept(monkeypatch):
     def get_context(page, request, *args, **kwargs):
         context = render(page, request, *args, **kwargs)
         # Another request commits a new comment (and bumps the page) mid-render.
-        pagecache.bump_page(page.pk)
+        bump_page(page.pk)
         return context
 
     monkeypatch.setattr(ArticlePage, "get_context", get_context)
@@ -466,7 +468,7 @@ def test_pages_marked_private_and_static_files_are_not_cached(page_cache, monkey
 
     monkeypatch.setattr(ArticlePage, "serve", private)
     assert [Client().get(article.url).get("X-Cache") for _ in range(2)] == [None, None]
-    assert pagecache.cacheable({"REQUEST_METHOD": "GET", "PATH_INFO": "/static/site.css"}) is False
+    assert cacheable({"REQUEST_METHOD": "GET", "PATH_INFO": "/static/site.css"}) is False
     monkeypatch.setattr(ArticlePage, "serve", serve)
     Client().get(article.url)
     assert wsgi(article.url, if_none_match="*")[0] == "304 Not Modified"
