@@ -1,0 +1,43 @@
+"""State changes of comments. Every write goes through here, in one transaction, and
+schedules its side effects with transaction.on_commit.
+
+One module per responsibility: `common` (limits, the stored count, cache signals),
+`submit` (new comments), `authors` (the author's edit and delete), `decisions`
+(moderators), `reports` (readers' reports), `imports` (other systems' comments)."""
+
+from .authors import author_delete_comment, author_edit_comment, can_author_change
+from .common import (
+    DELETED_TEXT,
+    LIMITS,
+    _recount,
+    check_limits,
+    comments_open,
+    public_count,
+    recount,
+)
+from .decisions import MODERATION_ACTIONS, moderate_comments, moderator_edit_comment
+from .imports import IMPORT_MAX_DEPTH, ImportedComment, import_comment, import_comments
+from .reports import report_comment
+from .submit import submit_comment
+
+__all__ = [
+    "DELETED_TEXT",
+    "IMPORT_MAX_DEPTH",
+    "LIMITS",
+    "MODERATION_ACTIONS",
+    "ImportedComment",
+    "_recount",
+    "author_delete_comment",
+    "author_edit_comment",
+    "can_author_change",
+    "check_limits",
+    "comments_open",
+    "import_comment",
+    "import_comments",
+    "moderate_comments",
+    "moderator_edit_comment",
+    "public_count",
+    "recount",
+    "report_comment",
+    "submit_comment",
+]

@@ -1,0 +1,135 @@
+"""A reader's (or a newsroom member's) new comment, through the moderation pipeline."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import markup, signals, sql, tasks
+from ..errors import CommentsClosed, Refused, ValidationFailed
+from ..models import PATH_SEPARATOR, Comment, ModerationEvent
+from ..moderation import Action, Candidate, moderate
+from .common import _after_commit, _count_one_more, _path_segment, check_limits, comments_open
+
+
+def submit_comment(
+    *,
+    page,
+    body: str,
+    name: str = "",
+    email: str = "",
+    website: str = "",
+    parent: Comment | None = None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    user=None,
+    created_at: dt.datetime | None = None,
+    traps: dict | None = None,
+) -> Comment:
+    """Store a new comment on `page` with the status the moderation pipeline gives it.
+
+    Raises CommentsClosed when the page takes no comments, Refused when the pipeline
+    rejects it, ValidationFailed for bad input, and what a pipeline check raises (the form
+    expired, too many posts, a duplicate). A signed-in staff member comments as themselves
+    and is marked as from the newsroom. `traps` carries the form's honeypot and signed
+    timestamp for the bot-trap check; posts from the web always pass it.
+    """
+    if not comments_open(page):
+        raise CommentsClosed()
+    body = (body or "").strip()
+    if user is not None and user.is_authenticated and user.is_staff:
+        name = user.get_full_name() or user.get_username()
+        email = user.email
+    else:
+        user = None
+    name, email, website = name.strip(), email.strip(), website.strip()
+    errors = {}
+    if not body:
+        errors["body"] = [_("Please type your comment.")]
+    if not name:
+        errors["name"] = [_("Please enter your name.")]
+    if not email and user is None:
+        errors["email"] = [_("Please enter your email address.")]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    check_limits(body=body, name=name, email=email, website=website)
+
+    if parent is not None:
+        if parent.page_id != page.pk or parent.status != Comment.Status.APPROVED:
+            raise ValidationFailed(
+                _("The comment you are replying to is not available."),
+                fields={"parent": [_("The comment you are replying to is not available.")]},
+            )
+        # A reply to a comment at the deepest level joins that comment's level.
+        while parent is not None and parent.depth >= settings.MASTHEAD_COMMENTS_MAX_DEPTH:
+            parent = parent.parent
+
+    decision = moderate(
+        Candidate(
+            page=page,
+            name=name,
+            email=email,
+            website=website,
+            body=body,
+            ip_address=ip_address,
+            user=user,
+            parent=parent,
+            user_agent=user_agent or "",
+            traps=traps,
+        )
+    )
+    if decision.action == Action.REJECT:
+        raise Refused()
+    status = {
+        Action.ACCEPT: Comment.Status.APPROVED,
+        Action.HOLD: Comment.Status.PENDING,
+        Action.SPAM: Comment.Status.SPAM,
+        Action.TRASH: Comment.Status.TRASH,
+    }[decision.action]
+
+    created_at = created_at or timezone.now()
+    with transaction.atomic():
+        comment = Comment(
+            page_id=page.pk,
+            parent=parent,
+            path="",
+            depth=(parent.depth + 1) if parent else 1,
+            status=status,
+            name=name,
+            email=email,
+            website=website,
+            body=body,
+            body_html=markup.render(body),
+            user=user,
+            is_newsroom=user is not None,
+            ip_address=ip_address or None,
+            user_agent=(user_agent or "")[:255],
+            moderation_reasons=decision.reasons,
+            spam_score=decision.scores.get("spam"),
+            toxicity=decision.scores.get("toxicity"),
+            created_at=created_at,
+        )
+        sql.insert(comment)
+        sql.insert(
+            ModerationEvent(
+                comment=comment,
+                action="submitted",
+                to_status=status,
+                note="; ".join(decision.reasons)[:255],
+            )
+        )
+        segment = _path_segment(created_at, comment.pk)
+        comment.path = (parent.path + PATH_SEPARATOR + segment) if parent else segment
+        sql.execute(
+            f"UPDATE {sql.table(Comment)} SET path = %s WHERE id = %s", [comment.path, comment.pk]
+        )
+        if status == Comment.Status.APPROVED:
+            # Only a public comment changes what readers see.
+            _count_one_more(page.pk)
+            _after_commit(page.pk, comment_ids=[comment.pk])
+    transaction.on_commit(lambda: signals.comment_submitted.send(sender=Comment, comment=comment))
+    if status == Comment.Status.PENDING:
+        transaction.on_commit(lambda: tasks.comments_held(comment_ids=[comment.pk]))
+    return comment
