@@ -22,8 +22,7 @@ from comments.models import Comment
 from comments.services import DELETED_TEXT
 from news.models import ArticlePage, AuthorPage, SectionPage, Topic
 
-from .wordpress import REMOVED_META
-from .wxr import xmlns
+from .wxr import REMOVED_META, xmlns
 
 # Characters XML 1.0 cannot hold at all.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

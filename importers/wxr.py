@@ -14,6 +14,8 @@ NAMESPACES = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "wp": "http://wordpress.org/export/1.2/",
 }
+# Comment meta marking a comment deleted by its author but kept to hold its replies.
+REMOVED_META = "masthead_removed"
 
 
 def xmlns(separator: str = " ") -> str:

@@ -1,48 +1,29 @@
-"""Import a WordPress export (WXR) into the site: authors, sections, topics, posts and
-pages as articles, and their comments with threading and moderation state.
+"""`masthead import-wordpress`: one run over a WXR file; see the package docstring."""
 
-The file is read three times, each as a stream in constant memory: once to check it is
-well-formed (so a damaged file changes nothing unless --keep-going is given), once for
-the site's people, categories and media library, and once for the posts. Each post goes
-in with its comments in one transaction. What was imported is remembered by WordPress id
-and site (ImportedObject), so a second run changes nothing and a newer export adds only
-what is new.
-"""
-
-import hashlib
 import re
 from pathlib import Path
 from urllib.parse import unquote
 
 from django.core.exceptions import ValidationError
-from django.core.files.images import ImageFile
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from wagtail.images import get_image_model
 
-from comments.models import Comment
-from comments.services import ImportedComment, import_comments
 from news.models import ArticlePage
 
-from . import pages, xmlstream
-from .base import (
+from .. import pages, xmlstream
+from ..base import (
     ImportFailed,
     Progress,
     Registry,
     Summary,
-    clean_email,
-    clean_ip,
-    clean_website,
     parse_when,
     site_key,
     time_zone,
     url_key,
 )
-from .html import Converter, ImageRef, original_upload_path, plain_text, title_text
-from .html import without_size_suffix as unsized
-from .models import ImportedObject
-from .wxr import (
-    WxrComment,
+from ..html import Converter, ImageRef, plain_text, title_text
+from ..models import ImportedObject
+from ..wxr import (
     WxrItem,
     child_text,
     children,
@@ -51,6 +32,8 @@ from .wxr import (
     wxr_prefix,
     xmlns,
 )
+from .comments import CommentImport
+from .media import MediaLibrary
 
 Kind = ImportedObject.Kind
 SOURCE = ImportedObject.Source.WORDPRESS
@@ -59,39 +42,19 @@ HEADER_TAGS = frozenset(
     {"title", "link", "description", "language", "wp:base_site_url", "wp:base_blog_url"}
 )
 RECORD_TAGS = {"item", "wp:author", "wp:category", "wp:tag", "wp:term"}
-IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".heic", ".bmp", ".tif"}
-
-COMMENT_STATUS = {
-    "1": Comment.Status.APPROVED,
-    "approve": Comment.Status.APPROVED,
-    "approved": Comment.Status.APPROVED,
-    "0": Comment.Status.PENDING,
-    "hold": Comment.Status.PENDING,
-    "spam": Comment.Status.SPAM,
-    "trash": Comment.Status.TRASH,
-    "post-trashed": Comment.Status.TRASH,
-}
-COMMENT_KIND = {
-    "": Comment.Kind.COMMENT,
-    "comment": Comment.Kind.COMMENT,
-    "pingback": Comment.Kind.PINGBACK,
-    "trackback": Comment.Kind.TRACKBACK,
-    "webmention": Comment.Kind.PINGBACK,
-}
 SKIPPED_STATUS = {
     "private": "private posts and pages",
     "trash": "trashed posts and pages",
     "auto-draft": "auto-drafts",
     "inherit": "revisions",
 }
-REMOVED_META = "masthead_removed"
 
 
 # The import ---------------------------------------------------------------------------------
 
 
 class WordPressImport:
-    """One run of `masthead import-wordpress`. See the module docstring and docs/import.md."""
+    """One run of `masthead import-wordpress`. See the package docstring and docs/import.md."""
 
     def __init__(
         self,
@@ -208,6 +171,10 @@ class WordPressImport:
                 "that running the import again recognises what is already here."
             )
         self.registry = Registry(SOURCE, self.site)
+        self.media = MediaLibrary(
+            registry=self.registry, summary=self.summary, uploads=self.uploads
+        )
+        self.comments = CommentImport(registry=self.registry, summary=self.summary, tz=self.tz)
         self.base_url = (
             self.header.get("wp:base_blog_url") or self.header.get("link") or ""
         ).strip() or f"http://{self.site}"
@@ -245,7 +212,7 @@ class WordPressImport:
                 if post_type == "attachment":
                     item = parse_item(element, record.line)
                     self._set_site(item.link)
-                    attachments.append(self._attachment_row(item))
+                    attachments.append(self.media.attachment_row(item))
                     if len(attachments) >= 500:
                         self.registry.remember_all(attachments)
                         attachments = []
@@ -259,17 +226,6 @@ class WordPressImport:
         if attachments:
             self.registry.remember_all(attachments)
         return total
-
-    def _attachment_row(self, item: WxrItem) -> ImportedObject:
-        url = item.attachment_url or item.guid
-        data = {
-            "url": url,
-            "file": item.meta.get("_wp_attached_file", ""),
-            "alt": item.meta.get("_wp_attachment_image_alt", ""),
-            "caption": plain_text(item.excerpt),
-            "title": title_text(item.title),
-        }
-        return self.registry.row(Kind.ATTACHMENT, item.post_id or url, data=data)
 
     # Items ----------------------------------------------------------------------------
 
@@ -311,7 +267,7 @@ class WordPressImport:
             with transaction.atomic():
                 article = self._article(item, key)
                 if article is not None:
-                    self._comments(item, key, article)
+                    self.comments.run(item, key, article)
         except (ValidationError, DatabaseError, ValueError) as exc:
             message = "; ".join(getattr(exc, "messages", None) or [str(exc)])
             self.summary.warn(f"line {item.line}: {item.label} could not be imported: {message}")
@@ -368,7 +324,7 @@ class WordPressImport:
         topics = list(dict.fromkeys(t.strip()[:100] for t in topics if t.strip()))
 
         converter = Converter(
-            base_url=self.base_url, image_for=self._image_for, gallery=self._gallery
+            base_url=self.base_url, image_for=self.media.image_for, gallery=self.media.gallery
         )
         body = converter.convert(item.content)
         for note in converter.notes:
@@ -389,7 +345,7 @@ class WordPressImport:
             attachment = self.registry.get(Kind.ATTACHMENT, thumbnail)
             if attachment is not None:
                 data = attachment.data
-                lead_image = self._image_for(
+                lead_image = self.media.image_for(
                     ImageRef(
                         url=data.get("url", ""), alt=data.get("alt", ""), attachment_id=thumbnail
                     )
@@ -493,194 +449,3 @@ class WordPressImport:
             Kind.AUTHOR, plain, pages.AuthorPage, lambda: pages.author(name, plain), "authors"
         )
         return page
-
-    # Images ---------------------------------------------------------------------------
-
-    def _gallery(self, ids: list[str]) -> list[ImageRef]:
-        rows = self.registry.existing(Kind.ATTACHMENT, ids)
-        refs = []
-        for attachment_id in ids:
-            row = rows.get(attachment_id)
-            if row is None:
-                self.summary.notes["gallery images not in the file"] += 1
-                continue
-            data = row.data
-            refs.append(
-                ImageRef(
-                    url=data.get("url", ""),
-                    alt=data.get("alt", ""),
-                    caption=data.get("caption", ""),
-                    attachment_id=attachment_id,
-                )
-            )
-        return refs
-
-    def _image_for(self, ref: ImageRef):
-        """A Wagtail image for an image the post shows, made once from the uploads
-        folder; None when there is no folder or no such file."""
-        if self.uploads is None or not ref.url and not ref.attachment_id:
-            return None
-        candidates = []
-        if ref.attachment_id:
-            row = self.registry.get(Kind.ATTACHMENT, ref.attachment_id)
-            if row is not None and row.data.get("file"):
-                candidates.append(row.data["file"])
-        relative = original_upload_path(ref.url)
-        if relative:
-            candidates += [unsized(relative), relative]
-        for relative in dict.fromkeys(candidates):
-            path = (self.uploads / relative).resolve()
-            if (
-                path.suffix.lower() in IMAGE_EXTENSIONS
-                and path.is_file()
-                and path.is_relative_to(self.uploads.resolve())
-            ):
-                return self._image_file(relative, path, ref)
-        return None
-
-    def _image_file(self, relative: str, path: Path, ref: ImageRef):
-        Image = get_image_model()
-        object_id = self.registry.object_id(Kind.IMAGE, relative)
-        if object_id:
-            image = Image.objects.filter(pk=object_id).first()
-            if image is not None:
-                return image
-        with open(path, "rb") as handle:
-            image = Image(
-                title=(ref.alt or path.stem)[:255], file=ImageFile(handle, name=path.name)
-            )
-            image.save()
-        self.registry.replace(Kind.IMAGE, relative, image)
-        self.summary.created["images"] += 1
-        return image
-
-    # Comments -------------------------------------------------------------------------
-
-    def _comments(self, item: WxrItem, post_key: str, article) -> None:
-        if not item.comments:
-            return
-        keys: list[str] = []
-        first_key_of: dict[str, str] = {}
-        for comment in item.comments:
-            if comment.id:
-                base = f"{post_key}/{comment.id}"
-            else:
-                digest = hashlib.sha1(
-                    f"{comment.date_gmt}|{comment.date}|{comment.author}|{comment.content}".encode()
-                ).hexdigest()[:16]
-                base = f"{post_key}/h{digest}"
-            key, n = base, 2
-            while key in first_key_of.values() or key in keys:
-                key = f"{base}#{n}"
-                n += 1
-            if key != base:
-                self.summary.warn(
-                    f"line {comment.line}: comment {comment.id} on {item.label} has the same "
-                    "id as another comment there; imported separately"
-                )
-            keys.append(key)
-            if comment.id:
-                first_key_of.setdefault(comment.id, key)
-        existing = self.registry.existing(Kind.COMMENT, keys)
-        post_date = article.first_published_at or timezone.now()
-
-        new: dict[str, ImportedComment] = {}
-        sources: dict[str, WxrComment] = {}
-        for comment, key in zip(item.comments, keys, strict=True):
-            if key in existing:
-                self.summary.existing["comments"] += 1
-                continue
-            status = COMMENT_STATUS.get(comment.approved)
-            if status is None:
-                status = Comment.Status.PENDING
-                self.summary.warn(
-                    f"line {comment.line}: comment {comment.id} has approval state "
-                    f"{comment.approved!r}; imported as pending"
-                )
-            kind = COMMENT_KIND.get(comment.type, Comment.Kind.COMMENT)
-            when = parse_when(comment.date_gmt) or parse_when(comment.date, tz=self.tz)
-            if when is None:
-                when = post_date
-                self.summary.warn(
-                    f"line {comment.line}: comment {comment.id} has no usable date; dated "
-                    "with its post"
-                )
-            email, unusable = clean_email(comment.email)
-            if unusable:
-                self.summary.notes["commenter email addresses unusable, left out"] += 1
-            new[key] = ImportedComment(
-                name=plain_text(comment.author) or "Anonymous",
-                email=email,
-                website=clean_website(comment.url),
-                ip_address=clean_ip(comment.ip),
-                body_html=comment.content,
-                created_at=when,
-                status=status,
-                kind=kind,
-                is_removed=comment.meta.get(REMOVED_META) == "1",
-                note=f"imported from WordPress (comment {comment.id or 'without id'})",
-            )
-            sources[key] = comment
-
-        stored_parents: dict[str, Comment] = {}
-        for key, imported in new.items():
-            comment = sources[key]
-            parent_id = comment.parent
-            if not parent_id or parent_id == "0":
-                continue
-            parent_key = first_key_of.get(parent_id, f"{post_key}/{parent_id}")
-            if parent_id == comment.id or parent_key == key:
-                self.summary.warn(
-                    f"line {comment.line}: comment {comment.id} names itself as its parent; "
-                    "imported at the top level"
-                )
-            elif parent_key in new:
-                imported.parent = new[parent_key]
-            else:
-                parent = stored_parents.get(parent_key)
-                if parent is None:
-                    object_id = (
-                        existing[parent_key].object_id
-                        if parent_key in existing
-                        else self.registry.object_id(Kind.COMMENT, parent_key)
-                    )
-                    parent = (
-                        Comment.objects.filter(pk=object_id, page_id=article.pk).first()
-                        if object_id
-                        else None
-                    )
-                if parent is not None:
-                    stored_parents[parent_key] = parent
-                    imported.parent = parent
-                else:
-                    self.summary.warn(
-                        f"line {comment.line}: comment {comment.id} on {item.label} replies "
-                        f"to comment {parent_id}, which is not in the file; imported at the "
-                        "top level"
-                    )
-        for key, imported in new.items():
-            seen, node = set(), imported
-            while isinstance(node, ImportedComment) and node.parent is not None:
-                if id(node) in seen:
-                    self.summary.warn(
-                        f"line {sources[key].line}: comment {sources[key].id} is in a loop of "
-                        "replies; imported at the top level"
-                    )
-                    imported.parent = None
-                    break
-                seen.add(id(node))
-                node = node.parent
-
-        if not new:
-            return
-        import_comments(page=article, comments=list(new.values()))
-        rows = []
-        for key, imported in new.items():
-            rows.append(self.registry.row(Kind.COMMENT, key, imported.comment))
-            what = (
-                "comments" if imported.kind == Comment.Kind.COMMENT else "pingbacks and trackbacks"
-            )
-            self.summary.created[what] += 1
-            for note in imported.notes:
-                self.summary.warn(f"line {sources[key].line}: comment {sources[key].id} {note}")
-        self.registry.remember_all(rows)
