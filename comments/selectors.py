@@ -5,11 +5,11 @@ import functools
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from wagtail.models import Page, PageViewRestriction
 
 from . import sql
-from .models import CommentableMixin, Thread
+from .models import Comment, CommentableMixin, Thread
 
 # What posting a comment reads of its page: liveness, whether it takes comments and since
 # when, its type and its address.
@@ -94,3 +94,17 @@ def _posting_statement(model) -> tuple[list, str]:
         " WHERE a.path = SUBSTR(p.path, 1, LENGTH(a.path)))"
     )
     return fields, statement
+
+
+def comments_by_email(email: str):
+    """Every comment written under `email` (any status; placeholders, which name nobody,
+    excepted), newest first, with its page."""
+    email = (email or "").strip().lower()
+    if not email:
+        return Comment.objects.none()
+    return (
+        Comment.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=email, is_removed=False)
+        .select_related("page")
+        .order_by("-created_at", "-pk")
+    )

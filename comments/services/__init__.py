@@ -2,9 +2,16 @@
 schedules its side effects with transaction.on_commit.
 
 One module per responsibility: `common` (limits, the stored count, cache signals),
-`submit` (new comments), `authors` (the author's edit and delete), `decisions`
+`submit` (new comments), `authors` (the author's edit and delete from their browser),
+`addresses` (the proven owner of an address: edit, delete, erase), `decisions`
 (moderators), `reports` (readers' reports), `imports` (other systems' comments)."""
 
+from .addresses import (
+    Erased,
+    commenter_delete_comment,
+    commenter_edit_comment,
+    erase_commenter,
+)
 from .authors import author_delete_comment, author_edit_comment, can_author_change
 from .common import (
     DELETED_TEXT,
@@ -22,6 +29,7 @@ from .submit import submit_comment
 
 __all__ = [
     "DELETED_TEXT",
+    "Erased",
     "IMPORT_MAX_DEPTH",
     "LIMITS",
     "MODERATION_ACTIONS",
@@ -31,7 +39,10 @@ __all__ = [
     "author_edit_comment",
     "can_author_change",
     "check_limits",
+    "commenter_delete_comment",
+    "commenter_edit_comment",
     "comments_open",
+    "erase_commenter",
     "import_comment",
     "import_comments",
     "moderate_comments",

@@ -1,6 +1,7 @@
 """What a comment's author may do to it afterwards, from the browser that posted it."""
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.db import transaction
@@ -9,8 +10,13 @@ from django.utils.translation import gettext as _
 
 from .. import markup
 from ..errors import EditWindowClosed, NotFound, ValidationFailed
-from ..models import Comment
+from ..models import Comment, ModerationEvent, Report
 from .common import _after_commit, _recount, check_limits
+
+# The name a placeholder keeps: the author's own is personal data.
+PLACEHOLDER_NAME = "Deleted"
+# What stands where a placeholder's address or IP address was named.
+ERASED = "[erased]"
 
 
 def can_author_change(comment: Comment, own_ids) -> bool:
@@ -36,14 +42,18 @@ def author_edit_comment(*, comment_id: int, own_ids, body: str) -> Comment:
     body = (body or "").strip()
     if not body:
         raise ValidationFailed(fields={"body": [_("Please type your comment.")]})
-    check_limits(body=body)
     with transaction.atomic():
-        comment = _own_comment(comment_id, own_ids)
-        comment.body = body
-        comment.body_html = markup.render(body)
-        comment.edited_at = timezone.now()
-        comment.save(update_fields=["body", "body_html", "edited_at"])
-        _after_commit(comment.page_id, comment_ids=[comment.pk])
+        return _apply_edit(_own_comment(comment_id, own_ids), body)
+
+
+def _apply_edit(comment: Comment, body: str) -> Comment:
+    """The change of text every author's edit makes; call inside a transaction."""
+    check_limits(body=body)
+    comment.body = body
+    comment.body_html = markup.render(body)
+    comment.edited_at = timezone.now()
+    comment.save(update_fields=["body", "body_html", "edited_at"])
+    _after_commit(comment.page_id, comment_ids=[comment.pk])
     return comment
 
 
@@ -52,20 +62,57 @@ def author_delete_comment(*, comment_id: int, own_ids) -> None:
     ("This comment was deleted.") so the conversation keeps its shape."""
     with transaction.atomic():
         comment = _own_comment(comment_id, own_ids)
+        pk = comment.pk
         _remove(comment)
         _recount(comment.page_id)
-        _after_commit(comment.page_id, comment_ids=[comment.pk])
+        _after_commit(comment.page_id, comment_ids=[pk])
 
 
 def _remove(comment: Comment) -> None:
-    # Replies that are or may become public keep a placeholder to hang from; spam and
-    # trash do not, or readers would see "deleted" over nothing.
+    """Delete `comment`, or, when replies that are or may become public hang below it,
+    keep it as a placeholder ("This comment was deleted.") that carries nothing of its
+    author: no text, name, address, website, IP address or user agent, and neither its
+    moderation reasons nor the notes of its moderation events and reports name the
+    address or the IP address. Call inside a transaction; the caller recounts the page."""
+    # Spam and trash replies do not keep a placeholder, or readers would see "deleted"
+    # over nothing.
     live = (Comment.Status.APPROVED, Comment.Status.PENDING)
-    if comment.replies.filter(status__in=live).exists():
-        comment.is_removed = True
-        comment.body = ""
-        comment.body_html = ""
-        comment.website = ""
-        comment.save(update_fields=["is_removed", "body", "body_html", "website"])
-    else:
+    if not comment.replies.filter(status__in=live).exists():
         comment.delete()
+        return
+    needles = [n for n in (comment.email.strip().lower(), comment.ip_address) if n]
+    comment.is_removed = True
+    comment.body = comment.body_html = ""
+    comment.name = PLACEHOLDER_NAME
+    comment.email = comment.website = comment.user_agent = ""
+    comment.ip_address = None
+    comment.user = None
+    comment.moderation_reasons = [_scrub(r, needles) for r in comment.moderation_reasons]
+    comment.save(
+        update_fields=[
+            "is_removed",
+            "body",
+            "body_html",
+            "name",
+            "email",
+            "website",
+            "user_agent",
+            "ip_address",
+            "user",
+            "moderation_reasons",
+        ]
+    )
+    for model in (ModerationEvent, Report):
+        for pk, note in (
+            model.objects.filter(comment=comment).exclude(note="").values_list("pk", "note")
+        ):
+            scrubbed = _scrub(note, needles)
+            if scrubbed != note:
+                model.objects.filter(pk=pk).update(note=scrubbed)
+
+
+def _scrub(text: str, needles) -> str:
+    """`text` with every occurrence of each needle (case-insensitive) replaced."""
+    for needle in sorted(needles, key=len, reverse=True):
+        text = re.sub(re.escape(needle), ERASED, text, flags=re.IGNORECASE)
+    return text
