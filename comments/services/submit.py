@@ -57,7 +57,14 @@ def submit_comment(
     check_limits(body=body, name=name, email=email, website=website)
 
     if parent is not None:
-        if parent.page_id != page.pk or parent.status != Comment.Status.APPROVED:
+        # A deleted comment's placeholder and a pingback take no replies (their reply
+        # links are not shown; a crafted post must not get around that).
+        if (
+            parent.page_id != page.pk
+            or parent.status != Comment.Status.APPROVED
+            or parent.is_removed
+            or parent.kind != Comment.Kind.COMMENT
+        ):
             raise ValidationFailed(
                 _("The comment you are replying to is not available."),
                 fields={"parent": [_("The comment you are replying to is not available.")]},

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from django.test import Client
 from django.utils import timezone
 
+from comments import services
 from comments.models import Comment
 from comments.tests import factories
 from news.tests import factories as news
@@ -142,6 +143,42 @@ def test_a_reply_to_a_comment_on_another_article_is_a_parent_error(client, db):
     assert error_of(response)["fields"] == {
         "parent": ["The comment you are replying to is not available."]
     }
+
+
+def test_a_reply_to_a_deleted_placeholder_is_a_parent_error_and_stores_nothing(client, db):
+    page = news.article()
+    deleted = factories.comment(page, body="Soon gone")
+    factories.reply(deleted, body="An answer that keeps the placeholder")
+    services.author_delete_comment(comment_id=deleted.pk, own_ids=[deleted.pk])
+    assert Comment.objects.get(pk=deleted.pk).is_removed is True
+
+    response = post_json(client, page, parent=deleted.pk)
+
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {
+        "parent": ["The comment you are replying to is not available."]
+    }
+    assert Comment.objects.filter(parent=deleted).count() == 1
+
+
+def test_a_reply_to_a_pingback_is_a_parent_error_and_stores_nothing(client, db):
+    page = news.article()
+    pingback = services.import_comment(
+        page=page,
+        name="Another blog",
+        body_html="<p>[…] as this story reports […]</p>",
+        created_at=timezone.now(),
+        kind=Comment.Kind.PINGBACK,
+        website="https://blog.example.org/post",
+    )
+
+    response = post_json(client, page, parent=pingback.pk)
+
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {
+        "parent": ["The comment you are replying to is not available."]
+    }
+    assert Comment.objects.count() == 1
 
 
 def test_a_closed_article_refuses_with_comments_closed(client, db):
