@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.validators import URLValidator
 from django.db.models import Prefetch, Q, TextField
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404, redirect
@@ -103,9 +104,9 @@ def index(request):
             comments = comments.filter(page_id=page_filter.pk)
     reason = request.GET.get("reason", "")
     if reason in dict(REASON_FILTERS):
-        comments = comments.annotate(
-            reasons_text=Cast("moderation_reasons", TextField())
-        ).filter(reasons_text__icontains=reason)
+        comments = comments.annotate(reasons_text=Cast("moderation_reasons", TextField())).filter(
+            reasons_text__icontains=reason
+        )
     else:
         reason = ""
     if request.GET.get("reported"):
@@ -126,9 +127,7 @@ def index(request):
             Prefetch("reports", queryset=Report.objects.filter(resolved=False))
         )
     )
-    titles = dict(
-        Page.objects.filter(pk__in={c.page_id for c in rows}).values_list("pk", "title")
-    )
+    titles = dict(Page.objects.filter(pk__in={c.page_id for c in rows}).values_list("pk", "title"))
     counts = {
         key: Comment.objects.filter(status=key).count() for key, _ in STATUS_TABS if key != "all"
     }
@@ -172,9 +171,7 @@ def act(request):
         messages.warning(request, _("Select at least one comment."))
         return redirect(back)
     try:
-        changed = services.moderate_comments(
-            comment_ids=ids, action=action, moderator=request.user
-        )
+        changed = services.moderate_comments(comment_ids=ids, action=action, moderator=request.user)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(back)
@@ -183,8 +180,21 @@ def act(request):
     return redirect(back)
 
 
+class WebAddressField(forms.URLField):
+    """A web address: http or https only, as the comment form takes."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class ModeratorEditForm(forms.ModelForm):
-    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
+    website = WebAddressField(
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        error_messages={
+            "invalid": gettext_lazy("Please enter a web address, like https://example.com.")
+        },
+    )
 
     class Meta:
         model = Comment
@@ -196,16 +206,28 @@ def edit(request, comment_id: int):
     _require_moderator(request)
     comment = get_object_or_404(Comment, pk=comment_id)
     form = ModeratorEditForm(request.POST or None, instance=comment)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        services.moderator_edit_comment(
-            comment=comment,
-            name=form.cleaned_data["name"],
-            email=form.cleaned_data["email"],
-            website=form.cleaned_data["website"],
-            body=form.cleaned_data["body"],
-        )
-        messages.success(request, _("Comment saved."))
-        return redirect(reverse("comments_admin:index") + f"?status={comment.status}")
+        try:
+            services.moderator_edit_comment(
+                comment=comment,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                website=form.cleaned_data["website"],
+                body=form.cleaned_data["body"],
+            )
+        except ApplicationError as error:
+            for field, errors in error.fields.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+            if not error.fields:
+                form.add_error(None, error.message)
+            status = error.status
+        else:
+            messages.success(request, _("Comment saved."))
+            return redirect(reverse("comments_admin:index") + f"?status={comment.status}")
+    elif request.method == "POST":
+        status = 400
     page = Page.objects.filter(pk=comment.page_id).first()
     return TemplateResponse(
         request,
@@ -217,4 +239,5 @@ def edit(request, comment_id: int):
             "events": comment.events.select_related("actor"),
             "reports": comment.reports.order_by("created_at"),
         },
+        status=status,
     )

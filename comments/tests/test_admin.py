@@ -155,3 +155,23 @@ def test_staff_without_the_permission_cannot_moderate(client):
     assert (decision.status_code, decision["Location"]) == (302, "/admin/")
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
+
+
+@pytest.mark.parametrize("website", ["ftp://files.example.org/", "javascript:alert(1)"])
+def test_a_moderators_edit_with_a_website_that_is_not_http_is_a_field_error(
+    client, moderator, website
+):
+    comment = factories.comment(body="The original", website="https://jane.example.net/")
+
+    response = client.post(
+        f"/admin/comments/{comment.pk}/edit/",
+        {"name": "Jane Reader", "email": "jane@example.com", "website": website, "body": "New"},
+    )
+
+    assert response.status_code == 400
+    errors = BeautifulSoup(response.content, "html.parser").select(".error-message")
+    assert [e.get_text(strip=True) for e in errors] == [
+        "Please enter a web address, like https://example.com."
+    ]
+    comment.refresh_from_db()
+    assert (comment.body, comment.website) == ("The original", "https://jane.example.net/")
