@@ -3,6 +3,8 @@
 import os
 import sys
 
+from django.core.exceptions import ImproperlyConfigured
+
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
@@ -12,7 +14,12 @@ def main() -> None:
     # Django command names cannot hold a dash; `masthead import-wordpress` reads better.
     if args and not args[0].startswith("-"):
         args[0] = args[0].replace("-", "_")
-    execute_from_command_line([sys.argv[0], *args])
+    try:
+        execute_from_command_line([sys.argv[0], *args])
+    except ImproperlyConfigured as error:
+        # A setting that is wrong says what to change: that line is the whole answer,
+        # without the traceback of the settings module being imported.
+        sys.exit(f"masthead: {error}")
 
 
 if __name__ == "__main__":

@@ -17,21 +17,60 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MASTHEAD_VAR_DIR", BASE_DIR / "var")).resolve()
 
 
+def _var_dir() -> Path:
+    """VAR_DIR, made (with its parents) when it does not exist yet; a folder that cannot be
+    made or written to stops start-up with one line saying so."""
+    try:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"MASTHEAD_VAR_DIR={VAR_DIR} cannot be created ({error.strerror}); create it, "
+            "or point MASTHEAD_VAR_DIR at a folder the site may write to."
+        ) from None
+    if not os.access(VAR_DIR, os.W_OK | os.X_OK):
+        raise ImproperlyConfigured(
+            f"MASTHEAD_VAR_DIR={VAR_DIR} is not writable by this user; give it to the user "
+            "the site runs as, or point MASTHEAD_VAR_DIR at a folder the site may write to."
+        )
+    return VAR_DIR
+
+
 def _secret_key() -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
     # A single-machine install keeps a generated key beside its database, so sessions and
     # comment edit tokens survive restarts without anyone having to invent a key.
-    path = VAR_DIR / "secret_key"
+    path = _var_dir() / "secret_key"
     try:
-        return path.read_text().strip()
+        key = path.read_text().strip()
     except FileNotFoundError:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key = get_random_secret_key()
-        path.write_text(key)
-        path.chmod(0o600)
-        return key
+        key = _write_secret_key(path)
+    if not key:
+        raise ImproperlyConfigured(f"{path} is empty; delete it, and a new key is generated.")
+    return key
+
+
+def _write_secret_key(path: Path) -> str:
+    """Generate a key and store it at `path`, readable by this user only from the start
+    and never seen half-written: written to a file of its own, then linked into place. The
+    processes of a starting server race to do this; the first link wins and every process
+    uses the key it holds."""
+    key = get_random_secret_key()
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(key)
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return path.read_text().strip()
+    finally:
+        temporary.unlink(missing_ok=True)
+    return key
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -45,6 +84,12 @@ if MASTHEAD_BEHIND_PROXY:
 # Proxies in front of the app that each append the address they saw to X-Forwarded-For.
 MASTHEAD_PROXY_HOPS = env_int("MASTHEAD_PROXY_HOPS", 1)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("MASTHEAD_SECURE_COOKIES", False)
+# A site served only over HTTPS (docs/operations.md): plain http is redirected, and browsers
+# are told (HSTS) to use https alone for this long.
+SECURE_SSL_REDIRECT = env_bool("MASTHEAD_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("MASTHEAD_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("MASTHEAD_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("MASTHEAD_HSTS_PRELOAD", False)
 
 INSTALLED_APPS = [
     "masthead",
@@ -117,7 +162,7 @@ TEMPLATES = [
 # Database: SQLite in var/ unless DATABASE_URL names another.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        os.environ.get("DATABASE_URL") or f"sqlite:///{_var_dir() / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )

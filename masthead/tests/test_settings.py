@@ -121,6 +121,11 @@ def load_settings(monkeypatch, tmp_path):
             "SQLITE_BUSY_TIMEOUT",
             "MASTHEAD_PAGE_SIZE",
             "DATABASE_CONN_MAX_AGE",
+            "MASTHEAD_SSL_REDIRECT",
+            "MASTHEAD_HSTS_SECONDS",
+            "MASTHEAD_HSTS_INCLUDE_SUBDOMAINS",
+            "MASTHEAD_HSTS_PRELOAD",
+            "MASTHEAD_SECURE_COOKIES",
         ):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("MASTHEAD_VAR_DIR", str(tmp_path / "var"))
@@ -247,3 +252,84 @@ def test_without_secret_key_a_generated_key_is_kept_in_the_var_directory(load_se
 def test_secret_key_from_the_environment_wins(load_settings, tmp_path):
     assert load_settings(SECRET_KEY="from-the-environment")["SECRET_KEY"] == "from-the-environment"
     assert not (tmp_path / "var" / "secret_key").exists()
+
+
+def test_https_only_is_set_from_the_environment(load_settings):
+    loaded = load_settings(
+        MASTHEAD_SECURE_COOKIES="true",
+        MASTHEAD_SSL_REDIRECT="true",
+        MASTHEAD_HSTS_SECONDS="31536000",
+        MASTHEAD_HSTS_INCLUDE_SUBDOMAINS="true",
+        MASTHEAD_HSTS_PRELOAD="true",
+    )
+
+    assert {
+        name: loaded[name]
+        for name in (
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+            "SECURE_SSL_REDIRECT",
+            "SECURE_HSTS_SECONDS",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+            "SECURE_HSTS_PRELOAD",
+        )
+    } == {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+    }
+
+
+def test_https_only_is_off_by_default_for_a_site_on_plain_http(load_settings):
+    loaded = load_settings()
+
+    assert (
+        loaded["SECURE_SSL_REDIRECT"],
+        loaded["SECURE_HSTS_SECONDS"],
+        loaded["SESSION_COOKIE_SECURE"],
+    ) == (False, 0, False)
+
+
+# The var directory -------------------------------------------------------------------------
+
+
+def masthead_command(*args, **env):
+    """Run the `masthead` command in a clean environment holding only `env`."""
+    import subprocess
+    import sys
+
+    root = SETTINGS_FILE.parent.parent
+    return subprocess.run(
+        [sys.executable, "-m", "masthead.cli", *args],
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(root), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_var_directory_that_does_not_exist_yet_is_created(tmp_path):
+    var = tmp_path / "new" / "var"
+
+    result = masthead_command(
+        "check", "--database", "default", MASTHEAD_VAR_DIR=str(var), SECRET_KEY="k" * 50
+    )
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert (var / "db.sqlite3").is_file()
+
+
+def test_a_var_directory_that_cannot_be_created_is_named_in_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    var = tmp_path / "a-file" / "var"
+
+    result = masthead_command("check", MASTHEAD_VAR_DIR=str(var), SECRET_KEY="k" * 50)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"masthead: MASTHEAD_VAR_DIR={var} cannot be created (Not a directory); create it, "
+        "or point MASTHEAD_VAR_DIR at a folder the site may write to.\n"
+    )
