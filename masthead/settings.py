@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "pagecache",
     "news",
     "comments",
+    "commenters",
     "importers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -358,3 +359,10 @@ MASTHEAD_COMMENTS_PICKS_FIRST = env_bool("MASTHEAD_COMMENTS_PICKS_FIRST", True)
 MASTHEAD_AKISMET_KEY = os.environ.get("MASTHEAD_AKISMET_KEY", "")
 MASTHEAD_AKISMET_URL = os.environ.get("MASTHEAD_AKISMET_URL", "")
 MASTHEAD_AKISMET_TIMEOUT = env_float("MASTHEAD_AKISMET_TIMEOUT", 3)
+
+# Readers' own page: sign-in links and the session they start (see docs/privacy.md)
+MASTHEAD_SELFSERVICE_LINK_MINUTES = env_int("MASTHEAD_SELFSERVICE_LINK_MINUTES", 30)
+MASTHEAD_SELFSERVICE_SESSION_MINUTES = env_int("MASTHEAD_SELFSERVICE_SESSION_MINUTES", 30)
+# Mail nobody asked for (a sign-in link): per address, and per sender network an hour.
+MASTHEAD_MAIL_UNCONFIRMED_HOURS = env_int("MASTHEAD_MAIL_UNCONFIRMED_HOURS", 24)
+MASTHEAD_MAIL_PER_RANGE_PER_HOUR = env_int("MASTHEAD_MAIL_PER_RANGE_PER_HOUR", 5)

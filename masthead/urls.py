@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", news_views.search, name="search"),
+    path("comments/you/", include("commenters.urls")),
     path("comments/", include("comments.urls")),
     path("", include("news.seo.urls")),
 ]

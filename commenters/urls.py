@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "commenters"
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("sign-in/<str:token>/", views.sign_in, name="sign_in"),
+    path("mine/", views.mine, name="mine"),
+    path("mine/export.json", views.export, name="export"),
+    path("mine/<int:comment_id>/edit/", views.edit, name="edit"),
+    path("mine/<int:comment_id>/delete/", views.delete, name="delete"),
+    path("mine/erase/", views.erase, name="erase"),
+    path("sign-out/", views.sign_out, name="sign_out"),
+]
