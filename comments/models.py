@@ -1,11 +1,14 @@
 """Reader comments attached to any Wagtail page."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+
+from . import networks
 
 # Width of one level of the materialised path: creation time in milliseconds then the id,
 # both zero-padded, so that ordering by path gives each thread oldest first with replies
@@ -103,6 +106,9 @@ class Comment(models.Model):
         default=False, help_text=_("Deleted by its author but kept to hold its replies.")
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The sender as the limits count them (comments.networks): the address for IPv4,
+    # its /64 for IPv6.
+    ip_network = models.CharField(max_length=50, blank=True, editable=False)
     user_agent = models.CharField(max_length=255, blank=True)
     moderation_reasons = models.JSONField(default=list, blank=True)
     spam_score = models.FloatField(null=True, blank=True)
@@ -125,7 +131,7 @@ class Comment(models.Model):
             models.Index(fields=["page", "status", "path"], name="comment_thread_idx"),
             # A sender's recent comments, for the rate limits and the duplicate check.
             models.Index(Lower("email"), "created_at", name="comment_email_idx"),
-            models.Index(fields=["ip_address", "created_at"], name="comment_ip_idx"),
+            models.Index(fields=["ip_network", "created_at"], name="comment_network_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -191,7 +197,7 @@ class ModerationRule(models.Model):
     class Kind(models.TextChoices):
         WORD = "word", _("Word or phrase (in name, email, website or text)")
         EMAIL = "email", _("Email address")
-        IP = "ip", _("IP address or prefix")
+        IP = "ip", _("IP address or network (CIDR, like 203.0.113.0/24)")
         DOMAIN = "domain", _("Domain (in links, website or email)")
 
     class Action(models.TextChoices):
@@ -219,10 +225,25 @@ class ModerationRule(models.Model):
         self.value = (
             self.value.strip() if self.kind == self.Kind.WORD else self.value.strip().lower()
         )
+        if self.kind == self.Kind.IP:
+            network = networks.parse_network(self.value)
+            if network is not None:
+                self.value = str(network)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("wagtailsnippets_comments_moderationrule:edit", args=[self.pk])
+
+    def clean(self):
+        if self.kind == self.Kind.IP and networks.parse_network(self.value) is None:
+            raise ValidationError(
+                {
+                    "value": _(
+                        "Enter an IP address (203.0.113.9) or a network in CIDR form "
+                        "(203.0.113.0/24, 2001:db8::/48)."
+                    )
+                }
+            )
 
 
 class ModerationEvent(models.Model):

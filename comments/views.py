@@ -6,7 +6,6 @@ asks for JSON (Accept: application/json) gets JSON, anything else gets HTML.
 
 import hashlib
 import hmac
-import ipaddress
 import json
 from urllib.parse import quote
 
@@ -20,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Page
 
-from . import services
+from . import networks, services
 from .errors import ApplicationError, NotFound, Refused, ValidationFailed
 from .forms import HONEYPOT, CommentEditForm, CommentForm, ReportForm
 from .models import Comment
@@ -46,17 +45,16 @@ def wants_json(request) -> bool:
 
 def _client_ip(request) -> str | None:
     """The reader's address. Behind proxies it is the one the outermost of them saw,
-    counted from the end of X-Forwarded-For (what a reader sends sits before it)."""
-    address = request.META.get("REMOTE_ADDR") or None
+    counted from the end of X-Forwarded-For (what a reader sends sits before it); a hop
+    written with a port is its address. A hop that is no address at all counts as the
+    proxy's own address, so the limits still hold."""
+    address = networks.parse_address(request.META.get("REMOTE_ADDR"))
     forwarded = request.headers.get("X-Forwarded-For")
     if settings.MASTHEAD_BEHIND_PROXY and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",")]
         if len(hops) >= settings.MASTHEAD_PROXY_HOPS > 0:
-            address = hops[-settings.MASTHEAD_PROXY_HOPS]
-    try:
-        return str(ipaddress.ip_address(address)) if address else None
-    except ValueError:
-        return None
+            address = networks.parse_address(hops[-settings.MASTHEAD_PROXY_HOPS]) or address
+    return str(address) if address else None
 
 
 def _error_json(error: ApplicationError) -> JsonResponse:

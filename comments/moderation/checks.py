@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .. import networks
 from ..errors import ApplicationError
 from . import Action, Candidate, Verdict, senders
 
@@ -80,7 +81,8 @@ def _parse_limits(spec: str) -> list[tuple[int, int]]:
 
 
 def rate_limits(candidate: Candidate) -> Verdict | None:
-    """At most N posts per window per IP address and per email address, for posts from
+    """At most N posts per window per sender network (an IPv4 address, an IPv6 /64) and
+    per email address, for posts from
     the web (form or JSON). Counted from the comments stored in the window (as WordPress's
     and Isso's flood checks do), so every app server sees the same count."""
     limits = _parse_limits(settings.MASTHEAD_COMMENTS_RATE_LIMITS)
@@ -165,7 +167,7 @@ def _rule_matches(rule, candidate: Candidate, domains: set[str], haystack: str) 
     if rule.kind == "email":
         return candidate.email.lower() == value
     if rule.kind == "ip":
-        return bool(candidate.ip_address) and candidate.ip_address.startswith(value)
+        return networks.in_network(candidate.ip_address, networks.parse_network(value))
     if rule.kind == "domain":
         return any(host == value or host.endswith("." + value) for host in domains)
     return False
@@ -192,7 +194,8 @@ def forget_rules(**kwargs) -> None:
 
 
 def lists(candidate: Candidate) -> Verdict | None:
-    """Moderator-managed words, emails, IPs and domains that hold or send to spam/trash."""
+    """Moderator-managed words, emails, IP networks and domains that hold or send to
+    spam/trash."""
     from ..models import ModerationRule
 
     rules = _current_rules(ModerationRule)

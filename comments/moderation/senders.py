@@ -3,14 +3,14 @@ on this page before, and the standing moderators gave them.
 
 These run on every comment posted, so each is one short statement written by hand (see
 comments.sql). Emails are compared lowered on both sides, which the index on LOWER(email)
-serves; addresses and times by the (ip_address, created_at) index.
+serves; networks and times by the (ip_network, created_at) index.
 """
 
 import datetime as dt
 
 from django.db import connection
 
-from .. import sql
+from .. import networks, sql
 from ..models import Comment, Commenter
 
 COMMENTS = sql.table(Comment)
@@ -21,11 +21,12 @@ def latest_times(
     *, since: dt.datetime, limit: int, ip_address: str | None = None, email: str | None = None
 ) -> list[list[dt.datetime]]:
     """When the sender's comments since `since` were posted, latest first, at most `limit`,
-    for each address given: the IP address, then the email address (in any letter case).
-    One statement for both."""
+    for each address given: the IP address's network (comments.networks: an IPv6 reader's
+    whole /64), then the email address (in any letter case). One statement for both."""
     conditions = []
-    if ip_address:
-        conditions.append(("ip_address = %s", ip_address))
+    network = networks.sender_network(ip_address)
+    if network:
+        conditions.append(("ip_network = %s", network))
     if email:
         conditions.append(("LOWER(email) = LOWER(%s)", email.strip()))
     if not conditions:

@@ -86,6 +86,7 @@ def _remove(comment: Comment) -> None:
     comment.name = PLACEHOLDER_NAME
     comment.email = comment.website = comment.user_agent = ""
     comment.ip_address = None
+    comment.ip_network = ""
     comment.user = None
     comment.moderation_reasons = [_scrub(r, needles) for r in comment.moderation_reasons]
     comment.save(
@@ -98,6 +99,7 @@ def _remove(comment: Comment) -> None:
             "website",
             "user_agent",
             "ip_address",
+            "ip_network",
             "user",
             "moderation_reasons",
         ]

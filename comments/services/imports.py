@@ -5,7 +5,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import markup
+from .. import markup, networks
 from ..models import PATH_SEGMENT, PATH_SEPARATOR, Comment
 from .common import LIMITS, _after_commit, _path_segment, _recount
 
@@ -102,6 +102,7 @@ def import_comments(*, page, comments: list[ImportedComment]) -> list[Comment]:
                         body_html=body_html,
                         is_removed=item.is_removed,
                         ip_address=item.ip_address or None,
+                        ip_network=networks.sender_network(item.ip_address),
                         user_agent=(item.user_agent or "")[:255],
                         moderation_reasons=[item.note] if item.note else [],
                         created_at=item.created_at,

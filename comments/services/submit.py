@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import markup, signals, sql, tasks
+from .. import markup, networks, signals, sql, tasks
 from ..errors import CommentsClosed, Refused, ValidationFailed
 from ..models import PATH_SEPARATOR, Comment, ModerationEvent
 from ..moderation import Action, Candidate, moderate
@@ -38,6 +38,8 @@ def submit_comment(
     """
     if not comments_open(page):
         raise CommentsClosed()
+    address = networks.parse_address(ip_address)
+    ip_address = str(address) if address else None
     body = (body or "").strip()
     if user is not None and user.is_authenticated and user.is_staff:
         name = user.get_full_name() or user.get_username()
@@ -112,6 +114,7 @@ def submit_comment(
             user=user,
             is_newsroom=user is not None,
             ip_address=ip_address or None,
+            ip_network=networks.sender_network(ip_address),
             user_agent=(user_agent or "")[:255],
             moderation_reasons=decision.reasons,
             spam_score=decision.scores.get("spam"),

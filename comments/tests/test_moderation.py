@@ -217,7 +217,7 @@ def test_listed_words_domains_and_addresses_hold_spam_or_trash(open_door):
     article = news.article()
     ModerationRule.objects.create(kind="word", value="casino", action="hold")
     ModerationRule.objects.create(kind="domain", value="pills.example", action="spam")
-    ModerationRule.objects.create(kind="ip", value="203.0.113.", action="trash")
+    ModerationRule.objects.create(kind="ip", value="203.0.113.0/24", action="trash")
 
     held = submit(article, body="The casino vote was close.", email="a@example.com")
     spam = submit(article, body="Buy at https://www.pills.example now", email="b@example.com")
