@@ -11,6 +11,8 @@ import time
 from django.conf import settings
 from django.core import signing
 
+from .params import whole_number
+
 OWN_COOKIE = "masthead_own_comments"
 OWN_SALT = "masthead.comments.own"
 PENDING_COOKIE = "masthead_pending"
@@ -25,7 +27,8 @@ def _read_ids(request, cookie: str, salt: str) -> list[int]:
         value = request.get_signed_cookie(cookie, default="", salt=salt)
     except signing.BadSignature:
         return []
-    return [int(v) for v in value.split(",") if v.isdigit()][:LIMIT]
+    ids = (whole_number(v) for v in value.split(","))
+    return [i for i in ids if i is not None][:LIMIT]
 
 
 def _write_ids(response, request, cookie: str, salt: str, ids, *, days: int) -> None:
@@ -69,8 +72,8 @@ def remember_editable(response, request, comment) -> None:
     now = int(time.time())
     entries = []
     for part in request.COOKIES.get(EDITABLE_COOKIE, "").split("|"):
-        pk, _, until = part.partition(".")
-        if pk.isdigit() and until.isdigit() and int(until) > now and int(pk) != comment.pk:
+        pk, _, until = (whole_number(v) for v in part.partition("."))
+        if pk is not None and until is not None and until > now and pk != comment.pk:
             entries.append(f"{pk}.{until}")
     minutes = settings.MASTHEAD_COMMENTS_EDIT_MINUTES
     until = int(comment.created_at.timestamp()) + minutes * 60

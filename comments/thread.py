@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .models import PATH_SEPARATOR, Comment
+from .params import whole_number
 from .services import DELETED_TEXT, can_author_change
 
 
@@ -99,11 +100,7 @@ def fetch_thread(*, page_id: int, own_ids=(), number=None, public_count: int = 0
     size = per_page()
     roots = list(visible.filter(depth=1).order_by("path").values_list("path", flat=True))
     num_pages = max(math.ceil(len(roots) / size), 1)
-    try:
-        number = int(number) if number else 1
-    except (TypeError, ValueError):
-        number = 1
-    number = min(max(number, 1), num_pages)
+    number = min(max(whole_number(number) or 1, 1), num_pages)
     # Pages are contiguous ranges of the path order, so replies whose top-level comment
     # is hidden still appear on the page where that comment would be.
     in_page = visible

@@ -23,6 +23,7 @@ from . import networks, services
 from .errors import ApplicationError, NotFound, Refused, ValidationFailed
 from .forms import HONEYPOT, CommentEditForm, CommentForm, ReportForm
 from .models import Comment
+from .params import whole_number
 from .readers import (
     COMMENTER_COOKIE,
     own_comment_ids,
@@ -118,8 +119,10 @@ def _csrf_failure(request):
                 code="csrf_failed",
             )
         )
+    # A sandboxed frame or a document from a data: URL on any site sends "Origin: null";
+    # this site's own pages never do (its Referrer-Policy is same-origin).
     origin = request.headers.get("Origin")
-    if origin and origin != "null":
+    if origin:
         expected = f"{request.scheme}://{request.get_host()}"
         if origin != expected and origin not in settings.CSRF_TRUSTED_ORIGINS:
             return _error_json(Refused(_("This comment was not sent from this site.")))
@@ -137,10 +140,8 @@ def post_comment(request):
         data = _parse_body(request)
     except ApplicationError as error:
         return _error_json(error)
-    page_id = data.get("page")
-    page = None
-    if page_id and str(page_id).isdigit():
-        page = page_to_comment_on(int(page_id))
+    page_id = whole_number(data.get("page"))
+    page = page_to_comment_on(page_id) if page_id else None
     if page is None:
         error = NotFound(_("The article you are commenting on does not exist."))
         if as_json:

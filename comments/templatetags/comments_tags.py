@@ -6,6 +6,7 @@ from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment, Thread
 from comments.moderation.checks import form_timestamp
+from comments.params import whole_number
 from comments.readers import own_comment_ids, pending_pages
 from comments.thread import (
     THREAD_FIELDS,
@@ -40,10 +41,11 @@ def comment_section(context, page):
     form = getattr(request, "comment_form", None)
     reply_to = None
     parent_id = form.data.get("parent") if form is not None else request.GET.get("replytocom")
-    if is_open and parent_id and str(parent_id).isdigit():
+    parent_id = whole_number(parent_id)
+    if is_open and parent_id:
         reply_to = (
             Comment.objects.public()
-            .filter(pk=int(parent_id), page_id=page.pk)
+            .filter(pk=parent_id, page_id=page.pk)
             .only("id", "name")
             .first()
         )

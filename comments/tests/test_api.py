@@ -226,6 +226,17 @@ def test_a_post_from_another_site_is_refused(client, db):
     assert client.post("/comments/post/", data, headers=same_site).status_code == 201
 
 
+def test_a_post_from_a_sandboxed_frame_on_another_site_is_refused(client, db):
+    page = news.article()
+    data = factories.form_fields(client, page, body="Hi.", name="Jane", email="j@example.com")
+
+    response = client.post("/comments/post/", data, headers={"Accept": JSON, "Origin": "null"})
+
+    assert response.status_code == 403
+    assert error_of(response)["message"] == "This comment was not sent from this site."
+    assert Comment.objects.count() == 0
+
+
 def test_a_body_that_is_not_json_is_a_bad_request(client, db):
     response = client.post(
         "/comments/post/", b"{not json", content_type=JSON, headers={"Accept": JSON}
