@@ -37,5 +37,8 @@ def tick() -> None:
     publish_due()
     run_pending_tasks()
     from comments.notifications import send_digest_if_due
+    from mailing.sending import send_due
 
     send_digest_if_due()
+    # Mail whose retry time has come (new mail is sent by its own task at once).
+    send_due()

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "pagecache",
     "news",
     "comments",
+    "mailing",
     "commenters",
     "importers",
     "wagtail.contrib.forms",
@@ -363,6 +364,16 @@ MASTHEAD_AKISMET_TIMEOUT = env_float("MASTHEAD_AKISMET_TIMEOUT", 3)
 # Readers' own page: sign-in links and the session they start (see docs/privacy.md)
 MASTHEAD_SELFSERVICE_LINK_MINUTES = env_int("MASTHEAD_SELFSERVICE_LINK_MINUTES", 30)
 MASTHEAD_SELFSERVICE_SESSION_MINUTES = env_int("MASTHEAD_SELFSERVICE_SESSION_MINUTES", 30)
-# Mail nobody asked for (a sign-in link): per address, and per sender network an hour.
+
+# Mail to readers: confirmation, reply notifications, following (see docs/notifications.md)
+MASTHEAD_NOTIFICATIONS = env_bool("MASTHEAD_NOTIFICATIONS", True)
+MASTHEAD_MAIL_FROM_NAME = os.environ.get("MASTHEAD_MAIL_FROM_NAME", "")
+MASTHEAD_MAIL_FROM = os.environ.get("MASTHEAD_MAIL_FROM", "")
+MASTHEAD_MAIL_CONFIRM_DAYS = env_int("MASTHEAD_MAIL_CONFIRM_DAYS", 7)
 MASTHEAD_MAIL_UNCONFIRMED_HOURS = env_int("MASTHEAD_MAIL_UNCONFIRMED_HOURS", 24)
 MASTHEAD_MAIL_PER_RANGE_PER_HOUR = env_int("MASTHEAD_MAIL_PER_RANGE_PER_HOUR", 5)
+MASTHEAD_MAIL_BATCH_SIZE = env_int("MASTHEAD_MAIL_BATCH_SIZE", 100)
+MASTHEAD_MAIL_MAX_ATTEMPTS = env_int("MASTHEAD_MAIL_MAX_ATTEMPTS", 10)
+MASTHEAD_MAIL_RETRY_SECONDS = env_int("MASTHEAD_MAIL_RETRY_SECONDS", 60)
+MASTHEAD_MAIL_LEASE_SECONDS = env_int("MASTHEAD_MAIL_LEASE_SECONDS", 600)
+MASTHEAD_NOTIFICATIONS_DIGEST_HOUR = env_int("MASTHEAD_NOTIFICATIONS_DIGEST_HOUR", 7)

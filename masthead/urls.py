@@ -13,6 +13,7 @@ urlpatterns = [
     path("search/", news_views.search, name="search"),
     path("comments/you/", include("commenters.urls")),
     path("comments/", include("comments.urls")),
+    path("mail/", include("mailing.urls")),
     path("", include("news.seo.urls")),
 ]
 
