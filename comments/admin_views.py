@@ -26,6 +26,8 @@ STATUS_TABS = [
     ("approved", gettext_lazy("Approved")),
     ("spam", gettext_lazy("Spam")),
     ("trash", gettext_lazy("Trash")),
+    # Whatever the status: comments with reports no moderator has dealt with yet.
+    ("reported", gettext_lazy("Reported")),
     ("all", gettext_lazy("All")),
 ]
 ACTION_LABELS = {
@@ -79,7 +81,14 @@ def pending_count() -> int:
 def row_actions(comment) -> list[str]:
     actions = {
         "pending": ["approve", "spam", "trash", "trust", "ban"],
-        "approved": ["unapprove", "spam", "trash", "unfeature" if comment.featured else "feature"],
+        "approved": [
+            # Approving a reported comment keeps it up and deals with its reports.
+            *(["approve"] if comment.reports.all() else []),
+            "unapprove",
+            "spam",
+            "trash",
+            "unfeature" if comment.featured else "feature",
+        ],
         "spam": ["restore", "approve", "delete", "ban"],
         "trash": ["restore", "delete"],
     }[comment.status]
@@ -94,7 +103,9 @@ def index(request):
     if status not in dict(STATUS_TABS):
         status = "pending"
     comments = Comment.objects.all()
-    if status != "all":
+    if status == "reported":
+        comments = comments.filter(pk__in=Report.objects.filter(resolved=False).values("comment"))
+    elif status != "all":
         comments = comments.filter(status=status)
     page_filter = None
     page_id = request.GET.get("page_id", "")
@@ -129,8 +140,11 @@ def index(request):
     )
     titles = dict(Page.objects.filter(pk__in={c.page_id for c in rows}).values_list("pk", "title"))
     counts = {
-        key: Comment.objects.filter(status=key).count() for key, _ in STATUS_TABS if key != "all"
+        key: Comment.objects.filter(status=key).count()
+        for key, _ in STATUS_TABS
+        if key not in ("all", "reported")
     }
+    counts["reported"] = Report.objects.filter(resolved=False).values("comment").distinct().count()
     return TemplateResponse(
         request,
         "comments/admin/index.html",

@@ -65,6 +65,14 @@ class CommentQuerySet(models.QuerySet):
     def in_thread_order(self):
         return self.order_by("path")
 
+    def on_public_pages(self):
+        """Those on a page anonymous readers may see: live, and neither it nor a page above
+        it has a view restriction (password, login or groups). A comment is seen only where
+        its page may be seen."""
+        from wagtail.models import Page
+
+        return self.filter(page__in=Page.objects.live().public().values("pk"))
+
 
 class Comment(models.Model):
     class Status(models.TextChoices):
@@ -290,6 +298,9 @@ class Report(models.Model):
     # A keyed hash of the reader's browser or address: enough to count each reader once,
     # nothing that identifies them.
     reporter = models.CharField(max_length=64)
+    # The /24 (IPv4) or /64 (IPv6) network the report came from: readers on one network
+    # count as one, and each network's reports are rate-limited.
+    network = models.CharField(max_length=43, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved = models.BooleanField(default=False)
 
@@ -297,6 +308,7 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "reporter"], name="one_report_per_reader")
         ]
+        indexes = [models.Index(fields=["network", "created_at"], name="report_network_idx")]
 
     def __str__(self):
         return f"{self.get_reason_display()} on comment {self.comment_id}"

@@ -356,7 +356,7 @@ def _reporter_key(request, reader_id: str) -> str:
 def report_comment(request, comment_id: int):
     """Report a comment to the moderators (a form that works without JavaScript)."""
     as_json = wants_json(request)
-    comment = Comment.objects.public().filter(pk=comment_id).first()
+    comment = Comment.objects.public().on_public_pages().filter(pk=comment_id).first()
     if comment is None:
         if as_json:
             return _error_json(NotFound())
@@ -378,6 +378,7 @@ def report_comment(request, comment_id: int):
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
                 reporter_key=_reporter_key(request, reader_id),
+                ip_address=_client_ip(request),
             )
         except ApplicationError as error:
             if as_json:

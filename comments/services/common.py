@@ -2,6 +2,7 @@
 after-commit signal that refreshes caches."""
 
 import datetime as dt
+import math
 
 from django.conf import settings
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from .. import signals, sql
 from ..errors import ValidationFailed
 from ..models import PATH_SEGMENT, Comment, Thread
+from ..networks import ip_network_of, parse_address
 
 LIMITS = {"body": 5000, "name": 100, "email": 254, "website": 200, "note": 300}
 DELETED_TEXT = "This comment was deleted."
@@ -87,6 +89,50 @@ def check_limits(**values) -> None:
             ]
     if errors:
         raise ValidationFailed(fields=errors)
+
+
+def parse_rate_limits(spec: str) -> list[tuple[int, int]]:
+    """ "5/60,30/3600" -> [(5, 60), (30, 3600)]: at most count actions per seconds."""
+    limits = []
+    for part in spec.split(","):
+        if part.strip():
+            count, seconds = part.strip().split("/")
+            limits.append((int(count), int(seconds)))
+    return limits
+
+
+def check_rate(*, spec: str, earlier, field: str = "created_at", message: str) -> None:
+    """Raise RateLimited (429, with Retry-After) when the queryset `earlier` (the sender's
+    earlier actions, each stamped with `field`) already holds `count` of them in the last
+    `seconds`, for any pair of the limits `spec` (see parse_rate_limits). Counted from the
+    database, so every app server sees the same count."""
+    from ..moderation.checks import RateLimited
+
+    limits = parse_rate_limits(spec)
+    if not limits:
+        return
+    now = timezone.now()
+    since = now - dt.timedelta(seconds=max(window for _, window in limits))
+    most = max(count for count, _ in limits)
+    times = list(
+        earlier.filter(**{f"{field}__gte": since})
+        .order_by(f"-{field}")
+        .values_list(field, flat=True)[:most]
+    )
+    for count, window in limits:
+        if len(times) >= count:
+            # The count-th latest is in the window: this action would be one too many.
+            waited = (now - times[count - 1]).total_seconds()
+            if waited < window:
+                raise RateLimited(
+                    message, headers={"Retry-After": str(max(1, math.ceil(window - waited)))}
+                )
+
+
+def network_of(ip_address: str | None) -> str:
+    """The /24 or /64 network of the address, or "" for none (or one that is no address)."""
+    address = parse_address(ip_address)
+    return ip_network_of(address) if address is not None else ""
 
 
 def public_count(page_id: int) -> int:

@@ -89,7 +89,16 @@ def moderate_comments(*, comment_ids, action: str, moderator=None) -> int:
                 )
             else:
                 target = _target_status(comment, action)
-                if target is None or target == before:
+                if action == "approve" and before == target:
+                    # Keeping a reported comment up: the reports are dealt with, and
+                    # this decision stands against later reports.
+                    if not Report.objects.filter(comment=comment, resolved=False).update(
+                        resolved=True
+                    ):
+                        continue
+                    comment.report_count = 0
+                    comment.save(update_fields=["report_count"])
+                elif target is None or target == before:
                     if action not in ("trust", "ban"):
                         continue
                 else:
@@ -100,8 +109,9 @@ def moderate_comments(*, comment_ids, action: str, moderator=None) -> int:
                         comment.status_before_trash = before
                     if target == Comment.Status.APPROVED:
                         Report.objects.filter(comment=comment).update(resolved=True)
+                        comment.report_count = 0
                     comment.status = target
-                    comment.save(update_fields=["status", "status_before_trash"])
+                    comment.save(update_fields=["status", "status_before_trash", "report_count"])
                     if before in TEACHING and _decided_by_moderator(comment):
                         retrain = True
                     elif target in TEACHING and actor is not None:
@@ -134,7 +144,7 @@ def _decided_by_moderator(comment: Comment) -> bool:
     """Whether the comment's current approve/spam status came from a moderator."""
     last = (
         ModerationEvent.objects.filter(comment=comment)
-        .exclude(action__in=["feature", "unfeature"])
+        .exclude(action__in=["feature", "unfeature", "flagged"])
         .order_by("-at", "-pk")
         .first()
     )

@@ -520,7 +520,7 @@ def test_reports_from_three_readers_hold_a_comment_and_one_reader_counts_once(op
     article = news.article()
     comment = submit(article, body="Questionable claim")
     url = f"/comments/{comment.pk}/report/"
-    readers = [Client() for _ in range(3)]
+    readers = [Client(REMOTE_ADDR=a) for a in ("203.0.113.7", "198.51.100.7", "192.0.2.7")]
 
     first = readers[0].post(url, {"reason": "abuse", "note": "insulting"})
     again = readers[0].post(url, {"reason": "spam"})
