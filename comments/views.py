@@ -170,6 +170,7 @@ def post_comment(request):
             user_agent=request.headers.get("User-Agent", ""),
             user=request.user,
             traps={"honeypot": data.get(HONEYPOT, ""), "timestamp": data.get("ts", "")},
+            own_ids=own_comment_ids(request),
         )
     except ApplicationError as error:
         if as_json:
@@ -188,7 +189,9 @@ def post_comment(request):
                 "comment": {
                     "id": comment.pk,
                     "parent": comment.parent_id,
-                    "status": comment.status,
+                    # Held, spam and trash all read "pending": the poster is never
+                    # told more (a ban or a rule would name someone's address).
+                    "status": "approved" if comment.is_public else "pending",
                     "anchor": comment.anchor,
                     "name": comment.name,
                     "created_at": comment.created_at.isoformat(),

@@ -63,6 +63,8 @@ class Candidate:
     user_agent: str = ""
     # Form fields that are not the comment: the honeypot and the signed timestamp.
     traps: dict | None = None
+    # The comments this browser posted (its signed cookie): what it may be told about.
+    own_ids: tuple = ()
     # Scores that checks compute, kept on the comment for moderators.
     scores: dict = field(default_factory=dict)
 

@@ -81,31 +81,29 @@ def _parse_limits(spec: str) -> list[tuple[int, int]]:
 
 
 def rate_limits(candidate: Candidate) -> Verdict | None:
-    """At most N posts per window per sender network (an IPv4 address, an IPv6 /64) and
-    per email address, for posts from
-    the web (form or JSON). Counted from the comments stored in the window (as WordPress's
-    and Isso's flood checks do), so every app server sees the same count."""
+    """At most N posts per window per sender network (an IPv4 address, an IPv6 /64), for
+    posts from the web (form or JSON). Counted from the comments stored in the window (as
+    WordPress's and Isso's flood checks do), so every app server sees the same count. Not
+    per email address: anyone can type one, and posts under a commenter's address must not
+    lock that commenter out."""
     limits = _parse_limits(settings.MASTHEAD_COMMENTS_RATE_LIMITS)
     if candidate.traps is None or not limits:
         return None
     now = timezone.now()
     since = now - dt.timedelta(seconds=max(window for _, window in limits))
     most = max(count for count, _ in limits)
-    # The sender's latest comments, by address and by email, as many as the largest
-    # limit allows.
-    for times in senders.latest_times(
-        since=since, limit=most, ip_address=candidate.ip_address, email=candidate.email
-    ):
-        for count, window in limits:
-            if len(times) < count:
-                continue
-            # The count-th latest is in the window: this post would be one too many.
-            waited = (now - times[count - 1]).total_seconds()
-            if waited < window:
-                raise RateLimited(
-                    _("You are posting too quickly. Please wait a little and try again."),
-                    headers={"Retry-After": str(max(1, math.ceil(window - waited)))},
-                )
+    # The network's latest comments, as many as the largest limit allows.
+    times = senders.latest_times(since=since, limit=most, ip_address=candidate.ip_address)
+    for count, window in limits:
+        if len(times) < count:
+            continue
+        # The count-th latest is in the window: this post would be one too many.
+        waited = (now - times[count - 1]).total_seconds()
+        if waited < window:
+            raise RateLimited(
+                _("You are posting too quickly. Please wait a little and try again."),
+                headers={"Retry-After": str(max(1, math.ceil(window - waited)))},
+            )
     return None
 
 
@@ -117,13 +115,25 @@ def _normalise(text: str) -> str:
 
 
 def duplicates(candidate: Candidate) -> Verdict | None:
-    """The same text from the same person on the same page is refused."""
-    if not candidate.email:
-        return None
-    earlier = senders.bodies_on_page(candidate.email, candidate.page.pk)
+    """The same text (ignoring case and spacing) that this browser already posted on the
+    page is refused. The same text under the same email address from elsewhere changes
+    nothing the poster can see (a refusal, or a hold, would tell anyone who typed an
+    address and a comment's text who wrote it); moderators find it among the reasons."""
     text = _normalise(candidate.body)
-    if any(_normalise(body) == text for body in earlier):
+    if candidate.own_ids and any(
+        _normalise(body) == text
+        for body in senders.own_bodies_on_page(candidate.own_ids, candidate.page.pk)
+    ):
         raise Duplicate(_("It looks as though you have already said that."))
+    if candidate.email:
+        earlier = senders.others_said_on_page(
+            candidate.email,
+            candidate.page.pk,
+            lambda body: _normalise(body) == text,
+            own_ids=candidate.own_ids,
+        )
+        if earlier is not None:
+            return Verdict(Action.ACCEPT, f"same text as comment {earlier} under this email")
     return None
 
 
@@ -218,10 +228,13 @@ def lists(candidate: Candidate) -> Verdict | None:
 
 
 def known_commenters(candidate: Candidate) -> Verdict | None:
-    """Banned emails go to spam; trusted ones through. Otherwise WordPress's default: hold
-    a commenter's first comment, and once a moderator has approved one of theirs, let the
-    next ones through. MASTHEAD_COMMENTS_MODERATION may be "first" (this rule), "all" (hold
-    everything) or "none" (hold nothing)."""
+    """Banned emails go to spam. Otherwise WordPress's default: hold a commenter's first
+    comment, and once a moderator has approved one of theirs, let the next ones through;
+    a commenter moderators trust goes through from the first. An address is anyone's to
+    type, so the poster must show they are that commenter: the browser posted an approved
+    comment under the address (its signed cookie says so). From another browser the
+    comment is held, once. MASTHEAD_COMMENTS_MODERATION may be "first" (this rule), "all"
+    (hold everything) or "none" (hold nothing)."""
     from ..models import Commenter
 
     standing = senders.standing(candidate.email) if candidate.email else None
@@ -230,10 +243,17 @@ def known_commenters(candidate: Candidate) -> Verdict | None:
     mode = settings.MASTHEAD_COMMENTS_MODERATION
     if mode == "all":
         return Verdict(Action.HOLD, "every comment is held for review")
-    if standing == Commenter.Standing.TRUSTED:
-        return Verdict(Action.ACCEPT, "trusted commenter")
     if mode == "none":
         return None
-    if candidate.email and senders.has_approved(candidate.email):
+    # Typing an address proves nothing: the poster is that commenter when this browser
+    # posted a comment under the address that is approved.
+    proven = bool(candidate.email) and senders.has_approved_from(candidate.email, candidate.own_ids)
+    if standing == Commenter.Standing.TRUSTED:
+        if proven:
+            return Verdict(Action.ACCEPT, "trusted commenter")
+        return Verdict(Action.HOLD, "trusted commenter's address, from another browser")
+    if proven:
         return Verdict(Action.ACCEPT, "known commenter")
+    if candidate.email and senders.has_approved(candidate.email):
+        return Verdict(Action.HOLD, "known commenter's address, from another browser")
     return Verdict(Action.HOLD, "first comment from this email address")

@@ -27,6 +27,7 @@ def submit_comment(
     user=None,
     created_at: dt.datetime | None = None,
     traps: dict | None = None,
+    own_ids=(),
 ) -> Comment:
     """Store a new comment on `page` with the status the moderation pipeline gives it.
 
@@ -34,7 +35,10 @@ def submit_comment(
     rejects it, ValidationFailed for bad input, and what a pipeline check raises (the form
     expired, too many posts, a duplicate). A signed-in staff member comments as themselves
     and is marked as from the newsroom. `traps` carries the form's honeypot and signed
-    timestamp for the bot-trap check; posts from the web always pass it.
+    timestamp for the bot-trap check; posts from the web always pass it. `own_ids` are the
+    comments the poster's browser posted before (its signed cookie): a poster is told
+    about their own comments only, and is a known commenter only from a browser that
+    posted an approved comment under the address given.
     """
     if not comments_open(page):
         raise CommentsClosed()
@@ -87,6 +91,7 @@ def submit_comment(
             parent=parent,
             user_agent=user_agent or "",
             traps=traps,
+            own_ids=tuple(own_ids),
         )
     )
     if decision.action == Action.REJECT:
