@@ -69,6 +69,14 @@ DONE_MESSAGES = {
 }
 
 
+# Orders of the queue: newest first, or the comments readers liked (or reported) most.
+ORDERS = {
+    "newest": ("-created_at", "-pk"),
+    "likes": ("-likes", "-created_at", "-pk"),
+    "reports": ("-report_count", "-created_at", "-pk"),
+}
+
+
 def _require_moderator(request):
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
@@ -130,7 +138,10 @@ def index(request):
             | Q(body__icontains=query)
             | Q(ip_address__startswith=query)
         )
-    comments = comments.order_by("-created_at", "-pk")
+    order = request.GET.get("order", "newest")
+    if order not in ORDERS:
+        order = "newest"
+    comments = comments.order_by(*ORDERS[order])
     paginator = Paginator(comments, 50)
     page_obj = paginator.get_page(request.GET.get("p"))
     rows = list(
@@ -168,8 +179,17 @@ def index(request):
             "reason_filters": REASON_FILTERS,
             "page_filter": page_filter,
             "here": request.get_full_path(),
+            "order": order,
+            "order_query": _without(request.GET, "order", "p"),
         },
     )
+
+
+def _without(query, *names) -> str:
+    kept = query.copy()
+    for name in names:
+        kept.pop(name, None)
+    return kept.urlencode()
 
 
 @require_POST

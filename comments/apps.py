@@ -24,10 +24,12 @@ class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import live, signals
         from .models import ModerationRule
         from .moderation.checks import forget_rules
 
         post_migrate.connect(grant_moderators, sender=self)
+        signals.thread_changed.connect(live.thread_changed, dispatch_uid="comments.live")
         # A rule changed here applies to this process's next comment at once.
         for name, signal in (("saved", post_save), ("deleted", post_delete)):
             signal.connect(forget_rules, sender=ModerationRule, dispatch_uid=f"rules.{name}")

@@ -57,3 +57,15 @@ class AlreadyReported(ApplicationError):
     code = "already_reported"
     status = 409
     default_message = _("You have already reported this comment. Thank you.")
+
+
+class AlreadyLiked(ApplicationError):
+    code = "already_liked"
+    status = 409
+    default_message = _("You have already liked this comment.")
+
+
+class TooManyLikes(ApplicationError):
+    code = "rate_limited"
+    status = 429
+    default_message = _("Too many likes from your network just now. Please try again later.")

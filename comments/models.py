@@ -125,6 +125,10 @@ class Comment(models.Model):
         _("editors' pick"), default=False, help_text=_("Marked as a pick and shown first.")
     )
     report_count = models.PositiveSmallIntegerField(default=0)
+    # Readers' likes and dislikes, kept on the comment so a page sorts and shows them
+    # without counting (see Like).
+    likes = models.PositiveIntegerField(default=0, editable=False)
+    dislikes = models.PositiveIntegerField(default=0, editable=False)
     notified_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When moderators were told it is waiting.")
     )
@@ -312,6 +316,40 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} on comment {self.comment_id}"
+
+    def get_absolute_url(self):
+        return reverse("comments_admin:edit", args=[self.comment_id])
+
+
+class Like(models.Model):
+    """A reader's like (or dislike) of a public comment: one per reader and comment.
+
+    Who liked is never shown; `reader` and `network` are keyed hashes of the browser's
+    signed key and of its address range, enough to count each once."""
+
+    class Value(models.IntegerChoices):
+        LIKE = 1, _("Like")
+        DISLIKE = -1, _("Dislike")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(choices=Value.choices, default=Value.LIKE)
+    reader = models.CharField(max_length=64)
+    network = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The rate limit per address range, and the cap per range on one comment.
+            models.Index(fields=["network", "created_at"], name="like_network_idx"),
+            models.Index(fields=["comment", "network"], name="like_comment_network_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reader"], name="one_like_per_reader"),
+            models.CheckConstraint(condition=models.Q(value__in=[1, -1]), name="like_value"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_value_display()} on comment {self.comment_id}"
 
     def get_absolute_url(self):
         return reverse("comments_admin:edit", args=[self.comment_id])

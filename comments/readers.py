@@ -84,3 +84,28 @@ def remember_editable(response, request, comment) -> None:
         samesite="Lax",
         secure=request.is_secure(),
     )
+
+
+READER_KEY_COOKIE = "masthead_reader_key"
+READER_KEY_SALT = "masthead.comments.reader"
+
+
+def reader_key(request) -> str | None:
+    """The key this browser was given to like comments with, if it holds a valid one."""
+    try:
+        value = request.get_signed_cookie(READER_KEY_COOKIE, default="", salt=READER_KEY_SALT)
+    except signing.BadSignature:
+        return None
+    return value if value.isalnum() and len(value) == 32 else None
+
+
+def remember_reader_key(response, request, key: str) -> None:
+    response.set_signed_cookie(
+        READER_KEY_COOKIE,
+        key,
+        salt=READER_KEY_SALT,
+        max_age=60 * 60 * 24 * 365,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )

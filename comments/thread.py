@@ -15,14 +15,16 @@ from dataclasses import dataclass
 from html import escape
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import PATH_SEPARATOR, Comment
+from .models import PATH_SEGMENT_LENGTH, PATH_SEPARATOR, Comment
 from .params import whole_number
+from .ranking import DEFAULT_SORT, rank_best, sort_of
 from .services import DELETED_TEXT, can_author_change
 
 
@@ -58,6 +60,7 @@ class ThreadPage:
     number: int
     num_pages: int
     public_count: int
+    sort: str = DEFAULT_SORT
 
     @property
     def has_previous(self):
@@ -85,6 +88,8 @@ THREAD_FIELDS = (
     "featured",
     "parent_id",
     "page_id",
+    "likes",
+    "dislikes",
 )
 
 
@@ -92,24 +97,70 @@ def per_page() -> int:
     return max(settings.MASTHEAD_COMMENTS_PER_PAGE, 1)
 
 
-def fetch_thread(*, page_id: int, own_ids=(), number=None, public_count: int = 0) -> ThreadPage:
+def _branch(root_path: str) -> Q:
+    """A top-level comment and everything under it: the paths from its own up to the
+    next character after the separator."""
+    return Q(path__gte=root_path, path__lt=root_path + chr(ord(PATH_SEPARATOR) + 1))
+
+
+def fetch_thread(
+    *, page_id: int, own_ids=(), number=None, public_count: int = 0, sort=DEFAULT_SORT
+) -> ThreadPage:
     """The visible comments of one page of the thread (paged by top-level comment), in
-    display order, in two queries whatever the length of the thread: the top-level paths,
-    then the page."""
+    display order for `sort`, in two queries whatever the length of the thread: the
+    top-level comments, then the page."""
     visible = Comment.objects.filter(page_id=page_id, kind=Comment.Kind.COMMENT).visible_to(own_ids)
     size = per_page()
-    roots = list(visible.filter(depth=1).order_by("path").values_list("path", flat=True))
+    sort = sort_of(sort)
+    top = visible.filter(depth=1).order_by("path")
+    if sort == "best":
+        roots = list(top.values_list("path", "likes", "dislikes", "created_at", named=True))
+    else:
+        roots = list(top.values_list("path", flat=True))
     num_pages = max(math.ceil(len(roots) / size), 1)
     number = min(max(whole_number(number) or 1, 1), num_pages)
+    if sort == "best":
+        # Only the page's own branches: replies whose top-level comment is hidden have no
+        # score to be placed by, so this order leaves them out.
+        ranked = rank_best(roots, timezone.now())[(number - 1) * size : number * size]
+        rank = {root.path: i for i, root in enumerate(ranked)}
+        condition = Q(pk__in=[])
+        for root in ranked:
+            condition |= _branch(root.path)
+        rows = visible.filter(condition).order_by("path").values_list(*THREAD_FIELDS, named=True)
+        comments = sorted(rows, key=lambda c: rank[c.path[:PATH_SEGMENT_LENGTH]])
+        return ThreadPage(comments, number, num_pages, public_count, sort)
+    if sort == "newest":
+        # Pages run from the newest top-level comment back.
+        end = len(roots) - (number - 1) * size
+        start = max(end - size, 0)
+    else:
+        start, end = (number - 1) * size, number * size
     # Pages are contiguous ranges of the path order, so replies whose top-level comment
     # is hidden still appear on the page where that comment would be.
     in_page = visible
-    if number > 1:
-        in_page = in_page.filter(path__gte=roots[(number - 1) * size])
-    if number * size < len(roots):
-        in_page = in_page.filter(path__lt=roots[number * size])
+    if start > 0:
+        in_page = in_page.filter(path__gte=roots[start])
+    if end < len(roots):
+        in_page = in_page.filter(path__lt=roots[end])
     comments = list(in_page.order_by("path").values_list(*THREAD_FIELDS, named=True))
-    return ThreadPage(comments, number, num_pages, public_count)
+    if sort == "newest":
+        # Branch by branch from the newest; a stable sort keeps each branch's replies in
+        # conversation order.
+        comments.sort(key=lambda c: c.path[:PATH_SEGMENT_LENGTH], reverse=True)
+    return ThreadPage(comments, number, num_pages, public_count, sort)
+
+
+def fetch_branch(root, *, own_ids=()) -> ThreadPage:
+    """A top-level comment and every visible reply under it, in path order."""
+    comments = list(
+        Comment.objects.filter(page_id=root.page_id, kind=Comment.Kind.COMMENT)
+        .visible_to(own_ids)
+        .filter(_branch(root.path))
+        .order_by("path")
+        .values_list(*THREAD_FIELDS, named=True)
+    )
+    return ThreadPage(comments, 1, 1, len(comments))
 
 
 def page_of_comment(comment: Comment, own_ids=()) -> int:
@@ -130,6 +181,42 @@ def page_of_comment(comment: Comment, own_ids=()) -> int:
     return max(up_to - 1, 0) // per_page() + 1
 
 
+def is_folded(comment, own_ids=()) -> bool:
+    """Whether the comment is among the replies its branch folds away on the article page
+    (so it is shown on the branch's own page)."""
+    fold = settings.MASTHEAD_COMMENTS_REPLIES_SHOWN
+    if not fold or comment.depth <= 1:
+        return False
+    before = (
+        Comment.objects.filter(
+            page_id=comment.page_id,
+            kind=Comment.Kind.COMMENT,
+            path__gt=comment.top_level_path,
+            path__lt=comment.path,
+        )
+        .visible_to(own_ids)
+        .count()
+    )
+    # Its visible top-level comment takes no place among the replies; when that is
+    # hidden, the first of the branch's replies stands in for it.
+    root_visible = (
+        Comment.objects.filter(path=comment.top_level_path, page_id=comment.page_id)
+        .visible_to(own_ids)
+        .exists()
+    )
+    return before >= fold + (0 if root_visible else 1)
+
+
+def comment_address(page_url: str, comment, own_ids=()) -> str:
+    """Where a comment is shown: on the page of its thread that holds it, or on its
+    branch's page when the article page folds it away."""
+    if is_folded(comment, own_ids):
+        return f"/comments/{root_id_of(comment.path)}/replies/#{comment.anchor}"
+    number = page_of_comment(comment, own_ids)
+    suffix = f"?cpage={number}" if number > 1 else ""
+    return f"{page_url}{suffix}#{comment.anchor}"
+
+
 class Labels:
     """Translated words and settings looked up once per language and time zone, not once
     per comment."""
@@ -145,6 +232,8 @@ class Labels:
         self.newsroom = escape(_("Newsroom"))
         self.pick = escape(_("Editors’ pick"))
         self.report = escape(_("Report"))
+        self.like = escape(_("Like"))
+        self.dislike = escape(_("Dislike"))
         self.edited = escape(_("edited"))
         self.deleted_author = escape(_("Deleted"))
         self.deleted_text = escape(_(DELETED_TEXT))
@@ -171,9 +260,45 @@ def _labels(language, zone) -> Labels:
     return Labels()
 
 
-def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=None) -> str:
+def like_count_text(count: int) -> str:
+    return ngettext("%(count)d like", "%(count)d likes", count) % {"count": count} if count else ""
+
+
+def dislike_count_text(count: int) -> str:
+    if not count:
+        return ""
+    return ngettext("%(count)d dislike", "%(count)d dislikes", count) % {"count": count}
+
+
+def render_votes(comment, labels, *, dislikes: bool) -> str:
+    """The like button (a form, so it works without JavaScript) and the counts as of this
+    render. Nothing says who liked."""
+    pk = comment.pk
+    by = escape(labels.by % {"name": comment.name})
+    html = (
+        f'<form class="comment-like" method="post" action="/comments/{pk}/like/">'
+        f'<button type="submit" class="like-button" name="value" value="1">{labels.like}'
+        f'<span class="visually-hidden"> {by}</span></button> '
+        f'<span class="like-count" data-count="{comment.likes}">'
+        f"{like_count_text(comment.likes)}</span>"
+    )
+    if dislikes:
+        html += (
+            f' <button type="submit" class="dislike-button" name="value" value="-1">'
+            f'{labels.dislike}<span class="visually-hidden"> {by}</span></button> '
+            f'<span class="dislike-count" data-count="{comment.dislikes}">'
+            f"{dislike_count_text(comment.dislikes)}</span>"
+        )
+    return html + "</form>"
+
+
+def render_comment(
+    comment, *, own_ids, can_reply: bool, reply_url: str, labels=None, dislikes=None
+) -> str:
     """The HTML of one comment, without its replies or its closing </li>."""
     labels = labels or Labels.current()
+    if dislikes is None:
+        dislikes = settings.MASTHEAD_COMMENTS_DISLIKES
     # Held or caught as spam: either way its author just sees it waiting.
     pending = comment.status != Comment.Status.APPROVED
     name = escape(comment.name)
@@ -221,6 +346,8 @@ def render_comment(comment, *, own_ids, can_reply: bool, reply_url: str, labels=
     else:
         parts.append(f'<div class="comment-text">{comment.body_html}</div>')
     actions = []
+    if not pending and not comment.is_removed:
+        actions.append(render_votes(comment, labels, dislikes=dislikes))
     if can_reply and not pending and not comment.is_removed:
         actions.append(
             f'<a class="comment-reply-link" rel="nofollow" '
@@ -259,16 +386,63 @@ def render_picks(comments, *, reply_url: str) -> str:
     return mark_safe('<ol class="pick-list">' + "".join(items) + "</ol>")
 
 
-def render_thread(thread: ThreadPage, *, own_ids=(), can_reply=True, reply_url="") -> str:
-    """Nested <ol>/<li> HTML of the thread page, built in one pass over path order.
+def more_replies_link(root_id: int, hidden: int, first_hidden: int) -> str:
+    text = ngettext("Show %(count)d more reply", "Show %(count)d more replies", hidden) % {
+        "count": hidden
+    }
+    return (
+        f'<li class="comment-more"><a class="more-replies-link" data-root="{root_id}" '
+        f'href="/comments/{root_id}/replies/#comment-{first_hidden}">{escape(text)}</a></li>'
+    )
+
+
+def root_id_of(path: str) -> int:
+    """The id of the top-level comment a path starts with (its segment ends with it)."""
+    return int(path[PATH_SEGMENT_LENGTH - 10 : PATH_SEGMENT_LENGTH])
+
+
+def render_thread(thread: ThreadPage, *, own_ids=(), can_reply=True, reply_url="", fold=None):
+    """Nested <ol>/<li> HTML of the thread page, built in one pass over the comments (each
+    branch in path order).
 
     A reply whose parent is not visible (held, spam, trashed) nests under its nearest
-    visible ancestor, or stands at the top level."""
+    visible ancestor, or stands at the top level. Beyond the first `fold` replies of a
+    branch (MASTHEAD_COMMENTS_REPLIES_SHOWN when None; 0 shows them all), the rest folds
+    behind a link to the branch's own page."""
+    if fold is None:
+        fold = settings.MASTHEAD_COMMENTS_REPLIES_SHOWN
     out = ['<ol class="comment-list">']
     stack: list[list] = []  # [path, whether its <ol class="children"> is open]
     own_ids = set(own_ids)
     labels = Labels.current()
+    dislikes = settings.MASTHEAD_COMMENTS_DISLIKES
+    branch, position, hidden, first_hidden = None, 0, 0, 0
+
+    def close(keep: int) -> None:
+        while len(stack) > keep:
+            _, children_open = stack.pop()
+            out.append("</ol></li>" if children_open else "</li>")
+
+    def end_branch() -> None:
+        if hidden:
+            more = more_replies_link(root_id_of(branch), hidden, first_hidden)
+            close(1)
+            if stack and not stack[-1][1]:
+                out.append('<ol class="children">')
+                stack[-1][1] = True
+            out.append(more)
+        close(0)
+
     for comment in thread.comments:
+        top = comment.path[:PATH_SEGMENT_LENGTH]
+        if top != branch:
+            end_branch()
+            branch, position, hidden, first_hidden = top, 0, 0, 0
+        position += 1
+        if fold and position > fold + 1:
+            hidden += 1
+            first_hidden = first_hidden or comment.pk
+            continue
         while stack and not comment.path.startswith(stack[-1][0] + PATH_SEPARATOR):
             _, children_open = stack.pop()
             out.append("</ol></li>" if children_open else "</li>")
@@ -277,12 +451,15 @@ def render_thread(thread: ThreadPage, *, own_ids=(), can_reply=True, reply_url="
             stack[-1][1] = True
         out.append(
             render_comment(
-                comment, own_ids=own_ids, can_reply=can_reply, reply_url=reply_url, labels=labels
+                comment,
+                own_ids=own_ids,
+                can_reply=can_reply,
+                reply_url=reply_url,
+                labels=labels,
+                dislikes=dislikes,
             )
         )
         stack.append([comment.path, False])
-    while stack:
-        _, children_open = stack.pop()
-        out.append("</ol></li>" if children_open else "</li>")
+    end_branch()
     out.append("</ol>")
     return mark_safe("".join(out))

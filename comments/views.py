@@ -32,7 +32,7 @@ from .readers import (
     remember_pending,
 )
 from .selectors import page_to_comment_on
-from .thread import count_heading, page_of_comment, permalink_time, render_comment
+from .thread import comment_address, count_heading, permalink_time, render_comment
 
 
 class SeeOther(HttpResponseRedirect):
@@ -207,9 +207,7 @@ def post_comment(request):
             status=201,
         )
     else:
-        number = page_of_comment(comment, own)
-        suffix = f"?cpage={number}" if number > 1 else ""
-        response = SeeOther(f"{page.url}{suffix}#{comment.anchor}")
+        response = SeeOther(comment_address(page.url, comment, own))
     remember_own(response, request, comment.pk)
     if comment.status != Comment.Status.APPROVED:
         remember_pending(response, request, page.pk)
@@ -243,9 +241,7 @@ def permalink(request, comment_id: int):
     page = Page.objects.live().public().filter(pk=comment.page_id).first()
     if page is None:
         raise Http404
-    number = page_of_comment(comment, own)
-    suffix = f"?cpage={number}" if number > 1 else ""
-    return SeeOther(f"{page.url}{suffix}#{comment.anchor}")
+    return SeeOther(comment_address(page.url, comment, own))
 
 
 def _own(request, comment_id):

@@ -8,7 +8,7 @@ from django.http.cookie import parse_cookie
 from .conf import config
 
 # Query parameters that select a different cached page; any other parameter is a miss.
-CACHEABLE_PARAMS = frozenset({"page", "cpage"})
+CACHEABLE_PARAMS = frozenset({"page", "cpage", "sort"})
 
 
 def entry_url(meta) -> str:

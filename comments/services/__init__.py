@@ -4,7 +4,8 @@ schedules its side effects with transaction.on_commit.
 One module per responsibility: `common` (limits, the stored count, cache signals),
 `submit` (new comments), `authors` (the author's edit and delete from their browser),
 `addresses` (the proven owner of an address: edit, delete, erase), `decisions`
-(moderators), `reports` (readers' reports), `imports` (other systems' comments)."""
+(moderators), `reports` (readers' reports), `likes` (readers' likes), `imports` (other
+systems' comments)."""
 
 from .addresses import (
     Erased,
@@ -24,6 +25,7 @@ from .common import (
 )
 from .decisions import MODERATION_ACTIONS, moderate_comments, moderator_edit_comment
 from .imports import IMPORT_MAX_DEPTH, ImportedComment, import_comment, import_comments
+from .likes import like_comment
 from .reports import report_comment
 from .submit import submit_comment
 
@@ -45,6 +47,7 @@ __all__ = [
     "erase_commenter",
     "import_comment",
     "import_comments",
+    "like_comment",
     "moderate_comments",
     "moderator_edit_comment",
     "public_count",

@@ -1,12 +1,16 @@
+import time
+
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from comments import services
 from comments.forms import CommentForm
 from comments.models import Comment, Thread
 from comments.moderation.checks import form_timestamp
 from comments.params import whole_number
+from comments.ranking import DEFAULT_SORT, SORTS, sort_of
 from comments.readers import own_comment_ids, pending_pages
 from comments.thread import (
     THREAD_FIELDS,
@@ -17,6 +21,8 @@ from comments.thread import (
 )
 
 register = template.Library()
+
+SORT_LABELS = {"oldest": _("Oldest"), "newest": _("Newest"), "best": _("Best")}
 
 
 @register.inclusion_tag("comments/section.html", takes_context=True)
@@ -34,8 +40,15 @@ def comment_section(context, page):
             Thread.objects.filter(page_id=page.pk).values_list("public_count", flat=True).first()
             or 0
         )
+    # When this render started: the live updates announce what became public after it.
+    rendered_ms = int(time.time() * 1000)
+    sort = sort_of(request.GET.get("sort"))
     thread = fetch_thread(
-        page_id=page.pk, own_ids=own, number=request.GET.get("cpage"), public_count=public_count
+        page_id=page.pk,
+        own_ids=own,
+        number=request.GET.get("cpage"),
+        public_count=public_count,
+        sort=sort,
     )
     is_open = services.comments_open(page)
     form = getattr(request, "comment_form", None)
@@ -71,6 +84,11 @@ def comment_section(context, page):
         "page_url": page_url,
         "heading": count_heading(public_count),
         "thread": thread,
+        "sort": sort,
+        "sorts": [(name, SORT_LABELS[name]) for name in SORTS],
+        "sort_query": "" if sort == DEFAULT_SORT else f"&sort={sort}",
+        "rendered_ms": rendered_ms,
+        "live_poll": settings.MASTHEAD_COMMENTS_LIVE_POLL if settings.MASTHEAD_COMMENTS_LIVE else 0,
         "thread_html": render_thread(thread, own_ids=own, can_reply=is_open, reply_url=page_url),
         "open": is_open,
         "form": form,
