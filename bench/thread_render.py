@@ -1,6 +1,8 @@
 """What a thread costs to render: article page time and queries with 0, 50, 500 comments.
 
 Run by hand: .venv/bin/python bench/thread_render.py [--repeat 30]
+  [--sizes 0,5000 --per-page 50 --sorts oldest,newest,best]  (a long thread as readers get
+  it: paged, its long branches folded, in each order)
 Creates a throwaway SQLite database in a temporary folder. Times are server-side (Django
 test client, no network); the ratio against the 0-comment page is the figure to compare,
 since the machine is shared and noisy.
@@ -31,14 +33,14 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
-def build(sizes):
+def build(sizes, per_page):
     from django.conf import settings
 
     from comments.services import submit_comment
     from news.tests import factories
 
     settings.MASTHEAD_COMMENT_CHECKS = []  # the thread's cost, not the pipeline's
-    settings.MASTHEAD_COMMENTS_PER_PAGE = 10_000  # the whole thread on one page
+    settings.MASTHEAD_COMMENTS_PER_PAGE = per_page
     pages = {}
     for n in sizes:
         article = factories.article(f"Article with {n} comments")
@@ -76,19 +78,26 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--sizes", default="0,50,500")
+    parser.add_argument(
+        "--per-page", type=int, default=10_000, help="top-level comments a page (default: all)"
+    )
+    parser.add_argument("--sorts", default="oldest", help="orders to read the thread in")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     sizes = [int(s) for s in args.sizes.split(",")]
-    pages = build(sizes)
+    pages = build(sizes, args.per_page)
     base = None
-    print(f"{'comments':>8} {'median ms':>10} {'x of 0':>7} {'queries':>8} {'KB':>7}")
+    print(f"{'comments':>8} {'order':>7} {'median ms':>10} {'x of 0':>7} {'queries':>8} {'KB':>7}")
     for n in sizes:
-        median, queries, size = measure(pages[n], args.repeat)
-        base = base or median
-        print(
-            f"{n:>8} {median * 1000:>10.1f} {median / base:>7.2f} {queries:>8} {size / 1024:>7.0f}"
-        )
+        for sort in args.sorts.split(","):
+            query = "" if sort == "oldest" else f"?sort={sort}"
+            median, queries, size = measure(pages[n] + query, args.repeat)
+            base = base or median
+            print(
+                f"{n:>8} {sort:>7} {median * 1000:>10.1f} {median / base:>7.2f} {queries:>8}"
+                f" {size / 1024:>7.0f}"
+            )
 
 
 if __name__ == "__main__":
