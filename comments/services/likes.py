@@ -14,7 +14,6 @@ counted from the stored likes.
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import math
 
 from django.conf import settings
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from .. import sql
 from ..errors import AlreadyLiked, NotFound, TooManyLikes, ValidationFailed
 from ..models import Comment, Like
+from ..networks import ip_network_of
 
 
 def keyed(kind: str, value: str) -> str:
@@ -33,19 +33,6 @@ def keyed(kind: str, value: str) -> str:
     return hmac.new(
         settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256
     ).hexdigest()
-
-
-def network_of(address: str | None) -> str:
-    """The address range a reader's address belongs to, as text ("" when unknown): /24
-    for IPv4, /64 for IPv6, so one household or one host's addresses count as one."""
-    try:
-        ip = ipaddress.ip_address(address or "")
-    except ValueError:
-        return ""
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    prefix = 24 if ip.version == 4 else 64
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
 
 def like_rate() -> tuple[int, int]:
@@ -72,7 +59,11 @@ def like_comment(
     if value not in (1, -1) or (value == -1 and not settings.MASTHEAD_COMMENTS_DISLIKES):
         raise ValidationFailed(fields={"value": [_("Choose like or dislike.")]})
     reader = keyed("reader", reader_key)
-    network = keyed("network", network_of(ip_address)) if ip_address else ""
+    try:
+        network = ip_network_of(ip_address)
+    except ValueError:
+        network = ""
+    network = keyed("network", network) if network else ""
     now = timezone.now()
     with transaction.atomic():
         found = sql.rows(
