@@ -9,6 +9,7 @@ from wagtail.models import Page
 from . import live, services
 from .errors import NotFound, ValidationFailed
 from .models import Comment
+from .params import whole_number
 from .thread import render_comment
 from .views import _error_json
 
@@ -29,9 +30,9 @@ def live_state(request, page_id: int):
     """{count, count_text, likes: {id: n}, new: [[id, parent]], poll}: `new` lists the
     comments that became public after `since` (milliseconds since the epoch)."""
     raw = request.GET.get("since", "")
-    if raw and not (raw.isdigit() and len(raw) <= 15):
+    since = whole_number(raw, digits=15)
+    if raw and since is None:
         return _error_json(ValidationFailed(fields={"since": [_("Give a time in milliseconds.")]}))
-    since = int(raw) if raw else None
     if not settings.MASTHEAD_COMMENTS_LIVE and since:
         return _error_json(NotFound(_("Live updates are turned off."), code="live_off"))
     body, etag = live.state(page_id, since)
@@ -46,8 +47,8 @@ def live_state(request, page_id: int):
 @require_GET
 def live_comments(request, page_id: int):
     """The HTML of public comments on the page, for the script to show: ?ids=1,2,3."""
-    parts = [p for p in request.GET.get("ids", "").split(",") if p]
-    if not parts or len(parts) > MAX_IDS or not all(p.isdigit() for p in parts):
+    ids = [whole_number(p) for p in request.GET.get("ids", "").split(",") if p]
+    if not ids or len(ids) > MAX_IDS or None in ids:
         return _error_json(
             ValidationFailed(fields={"ids": [_("Give up to %(n)d comment ids.") % {"n": MAX_IDS}]})
         )
@@ -57,7 +58,7 @@ def live_comments(request, page_id: int):
     can_reply = services.comments_open(page)
     comments = (
         Comment.objects.public()
-        .filter(page_id=page_id, kind=Comment.Kind.COMMENT, pk__in=[int(p) for p in parts])
+        .filter(page_id=page_id, kind=Comment.Kind.COMMENT, pk__in=ids)
         .order_by("path")
     )
     data = {
