@@ -1,11 +1,14 @@
 """Wagtail page types of a news site: front page, sections, articles, authors and topics."""
 
+import math
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models.functions import Coalesce, Greatest, Now
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -369,7 +372,14 @@ class ArticlePage(CommentableMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["bylines"] = self._byline_authors
-        context["updates"] = list(self.updates.order_by("published_at"))
+        # An update dated ahead is kept back until its time; the cached page is kept no
+        # longer than that, so it appears when it comes due.
+        now = timezone.now()
+        updates = list(self.updates.order_by("published_at"))
+        context["updates"] = [u for u in updates if u.published_at <= now]
+        upcoming = [u.published_at for u in updates if u.published_at > now]
+        if upcoming:
+            _keep_cached_until(request, upcoming[0], now)
         topics = list(self.topics.order_by("name"))
         if topics:
             index_page = TopicIndexPage.objects.live().first()
@@ -382,6 +392,13 @@ class ArticlePage(CommentableMixin, Page):
             (section.article_comment_count or 0) if section else public_count(self.pk)
         )
         return context
+
+
+def _keep_cached_until(request, when, now) -> None:
+    """Keep the page cache (and a CDN) from serving this render after `when`."""
+    seconds = math.floor((when - now).total_seconds())
+    ttl = getattr(request, "masthead_page_ttl", settings.MASTHEAD_PAGE_CACHE_TTL)
+    request.masthead_page_ttl = min(ttl, seconds)
 
 
 class ArticleByline(Orderable):

@@ -1,6 +1,10 @@
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from comments.services import comments_open, public_count
+from comments.templatetags.comments_tags import comment_count_link
 from news.models import SectionPage
 
 register = template.Library()
@@ -26,3 +30,20 @@ def section_nav(context):
 @register.inclusion_tag("news/includes/byline.html", takes_context=True)
 def byline(context, authors):
     return {"authors": authors, "request": context.get("request")}
+
+
+@register.simple_tag
+def card_comments(article):
+    """What a listing card says of an article's comments, as WordPress themes do: the count
+    linked to the thread; "Leave a comment" linked to the form while there are none yet;
+    nothing when there are none and comments are closed."""
+    count = getattr(article, "public_comment_count", None)
+    if count is None:
+        count = public_count(article.pk)
+    if count:
+        return comment_count_link(article)
+    if not comments_open(article):
+        return ""
+    return format_html(
+        ' · <a class="comment-count" href="{}#respond">{}</a>', article.url, _("Leave a comment")
+    )

@@ -1,11 +1,13 @@
 """What readers see on the front page, section, author and topic pages and an article."""
 
 import datetime as dt
+import time
 from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from comments.services import submit_comment
@@ -229,6 +231,35 @@ def test_a_topic_without_live_articles_is_not_found(client, db):
     assert client.get(topics.url + "no-such-topic/").status_code == 404
 
 
+def test_a_card_without_comments_invites_one_linked_to_the_form(client, db, settings):
+    settings.MASTHEAD_COMMENTS_MODERATION = "none"
+    quiet = full_article("Harbour story nobody commented on")
+    busy = full_article("Harbour story somebody commented on")
+    submit_comment(page=busy, name="Jane Reader", email="jane@example.com", body="First!")
+    factories.article(
+        "Harbour story closed to comments",
+        in_section=factories.section("Local"),
+        comments_enabled=False,
+    )
+
+    expected = {
+        "Harbour story nobody commented on": [(f"{quiet.url}#respond", "Leave a comment")],
+        "Harbour story somebody commented on": [(f"{busy.url}#comments", "1 Comment")],
+        "Harbour story closed to comments": [],
+    }
+    for url in ["/", "/local/", "/search/?q=harbour"]:
+        cards = html_of(client.get(url)).select("article.card")
+        links = {
+            card.select_one(".card-headline").get_text(): [
+                (a["href"], a.get_text()) for a in card.select("a.comment-count")
+            ]
+            for card in cards
+        }
+        assert links == expected, url
+    # The link leads to the form.
+    assert html_of(client.get(quiet.url)).select_one("#respond form#commentform") is not None
+
+
 # The article page --------------------------------------------------------------------------
 
 
@@ -318,6 +349,59 @@ def test_an_article_lists_its_updates_and_corrections_oldest_first(client, db):
             "An earlier version misspelt the harbour master.",
         ),
     ]
+
+
+def test_an_update_or_correction_dated_ahead_is_not_shown_before_its_time(client, db):
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    page = with_updates(
+        full_article(),
+        ("update", now - dt.timedelta(hours=1), "Ferries resumed at 2 p.m."),
+        ("correction", now + dt.timedelta(hours=1), "The harbour master is Ana Ruiz."),
+        ("update", now + dt.timedelta(days=1), "The port reopens tomorrow."),
+    )
+
+    response = client.get(page.url)
+    items = html_of(response).select("aside.article-updates li")
+
+    assert [li.find("time")["datetime"] for li in items] == [
+        (now - dt.timedelta(hours=1)).isoformat()
+    ]
+    assert b"Ana Ruiz" not in response.content
+    assert b"reopens tomorrow" not in response.content
+
+
+def test_a_cached_article_shows_an_update_dated_ahead_once_its_time_comes(db, settings):
+    settings.MASTHEAD_PAGE_CACHE = True
+    page = full_article()
+    due = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=3)
+    with_updates(page, ("correction", due, "The harbour master is Ana Ruiz."))
+
+    before = Client().get(page.url)
+    cached = Client().get(page.url)
+    time.sleep((due - dt.datetime.now(dt.UTC)).total_seconds() + 0.1)
+    after = Client().get(page.url)
+
+    assert (before["X-Cache"], cached["X-Cache"], after["X-Cache"]) == ("MISS", "HIT", "MISS")
+    assert b"Ana Ruiz" not in cached.content
+    # A CDN in front is told to keep it no longer either: at most the seconds left.
+    s_maxage = int(before["Cache-Control"].split("s-maxage=")[1].split(",")[0])
+    assert s_maxage in (1, 2)
+    items = html_of(after).select("aside.article-updates li")
+    assert [(li.find("time")["datetime"], li.get_text().split(": ", 1)[1]) for li in items] == [
+        (due.isoformat(), "The harbour master is Ana Ruiz.")
+    ]
+
+
+def test_an_article_whose_only_update_is_dated_ahead_has_no_updates_box(client, db):
+    page = with_updates(
+        full_article(),
+        ("correction", dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5), "Not yet."),
+    )
+
+    soup = html_of(client.get(page.url))
+
+    assert soup.select("aside.article-updates") == []
+    assert "Not yet." not in soup.get_text()
 
 
 def test_an_article_without_updates_has_no_updates_box(client, db):
