@@ -311,6 +311,9 @@ if not re.fullmatch(r"[A-Za-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?", MASTHEAD_FEED_ID_
     )
 MASTHEAD_WEBSUB_HUB = os.environ.get("MASTHEAD_WEBSUB_HUB", "")
 
+# Where `masthead ingest` files an article without a section on a site that has none yet
+MASTHEAD_DEFAULT_SECTION = os.environ.get("MASTHEAD_DEFAULT_SECTION", "Uncategorized")
+
 # Full-page cache for anonymous readers (docs/operations.md)
 MASTHEAD_PAGE_CACHE = env_bool("MASTHEAD_PAGE_CACHE", True)
 MASTHEAD_PAGE_CACHE_TTL = env_int("MASTHEAD_PAGE_CACHE_TTL", 3600)

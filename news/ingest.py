@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -232,6 +233,10 @@ class IngestResult:
     article: ArticlePage
     created: bool
     scheduled: bool
+    # A section this file's article needed and the site did not have yet, and whether it
+    # is the default section (MASTHEAD_DEFAULT_SECTION) because the file named none.
+    new_section: SectionPage | None = None
+    in_default_section: bool = False
 
 
 def ingest_file(path: Path, *, default_status: str = "live", prepare=None) -> IngestResult:
@@ -285,7 +290,7 @@ def ingest_file(path: Path, *, default_status: str = "live", prepare=None) -> In
 def _save(path, parsed, status, published, updates, slug, prepare) -> "IngestResult":
     meta = parsed.meta
     with transaction.atomic():
-        section = _section(meta.get("section"), path)
+        section, section_created = _section(meta.get("section"), path)
         authors = [_author(name) for name in _as_list(meta.get("authors"))]
         article = ArticlePage.objects.filter(slug=slug).first()
         created = article is None
@@ -323,12 +328,20 @@ def _save(path, parsed, status, published, updates, slug, prepare) -> "IngestRes
         if status == "live":
             revision.publish()
             if published and not scheduled:
+                # An update dated ahead is not shown yet, so it cannot date the article.
+                now = timezone.now()
                 ArticlePage.objects.filter(pk=article.pk).update(
                     first_published_at=published,
-                    last_published_at=max([published] + [u[1] for u in updates]),
+                    last_published_at=max([published] + [u[1] for u in updates if u[1] <= now]),
                 )
         article.refresh_from_db()
-    return IngestResult(article=article, created=created, scheduled=scheduled)
+    return IngestResult(
+        article=article,
+        created=created,
+        scheduled=scheduled,
+        new_section=section if section_created else None,
+        in_default_section=section_created and not meta.get("section"),
+    )
 
 
 def _byline(existing, author, position: int) -> ArticleByline:
@@ -337,25 +350,37 @@ def _byline(existing, author, position: int) -> ArticleByline:
     return byline
 
 
-def _section(value, path) -> SectionPage:
+def _section(value, path) -> tuple[SectionPage, bool]:
+    """The section named `value` (or the first section, or the default section on a site
+    that has none yet), and whether it had to be created."""
     home = HomePage.objects.first()
     if home is None:
         raise IngestError(path, 1, "the site has no front page; run migrations first")
     if not value:
         section = SectionPage.objects.child_of(home).first()
-        if section is None:
-            raise IngestError(path, 1, "no section given and the site has no sections yet")
-        return section
+        if section is not None:
+            return section, False
+        # As WordPress files a post without a category under "Uncategorized".
+        value = settings.MASTHEAD_DEFAULT_SECTION
+        if not slugify(str(value).strip()):
+            raise IngestError(
+                path,
+                1,
+                "no section given, the site has no sections yet, and "
+                f"MASTHEAD_DEFAULT_SECTION={value!r} cannot name one; set section: in front "
+                "matter or give MASTHEAD_DEFAULT_SECTION a name",
+            )
     name = str(value).strip()
     section = (
         SectionPage.objects.filter(title__iexact=name).first()
         or SectionPage.objects.filter(slug=slugify(name)).first()
     )
-    if section is None:
-        section = SectionPage(title=name, slug=slugify(name))
-        home.add_child(instance=section)
-        section.save_revision().publish()
-    return section
+    if section is not None:
+        return section, False
+    section = SectionPage(title=name, slug=slugify(name))
+    home.add_child(instance=section)
+    section.save_revision().publish()
+    return section, True
 
 
 def _author(name: str) -> AuthorPage:

@@ -97,6 +97,106 @@ def test_a_plain_text_file_becomes_a_live_article(db, tmp_path):
     ]
 
 
+def test_on_a_site_without_sections_a_file_without_one_goes_in_a_new_uncategorized_section(
+    db, tmp_path, client
+):
+    factories.home()
+    path = write(tmp_path, "story.txt", "Storm closes the harbour\n\nFerries stayed in port.\n")
+
+    out, err = ingest(path)
+    again, _ = ingest(write(tmp_path, "next.txt", "Ferries sail again\n\nThe port reopened.\n"))
+
+    assert err == ""
+    assert out.splitlines() == [
+        f"{path}: no section given and the site had none; created the default section "
+        "'Uncategorized' at /uncategorized/ (MASTHEAD_DEFAULT_SECTION)",
+        f"{path}: created live article 'storm-closes-the-harbour'",
+    ]
+    assert again.splitlines() == [
+        f"{tmp_path / 'next.txt'}: created live article 'ferries-sail-again'"
+    ]
+    section = SectionPage.objects.get()
+    assert (section.title, section.slug, section.live) == ("Uncategorized", "uncategorized", True)
+    assert [a.title for a in ArticlePage.objects.child_of(section).order_by("pk")] == [
+        "Storm closes the harbour",
+        "Ferries sail again",
+    ]
+    assert client.get("/uncategorized/storm-closes-the-harbour/").status_code == 200
+
+
+def test_the_default_section_is_named_by_masthead_default_section(db, tmp_path, settings):
+    factories.home()
+    settings.MASTHEAD_DEFAULT_SECTION = "Nouvelles générales"
+    path = write(tmp_path, "story.txt", "Storm closes the harbour\n\nFerries stayed in port.\n")
+
+    out, _ = ingest(path)
+
+    assert out.splitlines()[0] == (
+        f"{path}: no section given and the site had none; created the default section "
+        "'Nouvelles générales' at /nouvelles-generales/ (MASTHEAD_DEFAULT_SECTION)"
+    )
+    assert ArticlePage.objects.get().get_parent().title == "Nouvelles générales"
+
+
+def test_an_empty_default_section_name_is_reported_and_nothing_is_created(db, tmp_path, settings):
+    factories.home()
+    settings.MASTHEAD_DEFAULT_SECTION = " "
+    path = write(tmp_path, "story.txt", "Storm closes the harbour\n\nFerries stayed in port.\n")
+
+    out, err, failure = ingest_failing(path)
+
+    assert out == ""
+    assert err == (
+        f"error: {path}:1: no section given, the site has no sections yet, and "
+        "MASTHEAD_DEFAULT_SECTION=' ' cannot name one; set section: in front matter or give "
+        "MASTHEAD_DEFAULT_SECTION a name\n"
+    )
+    assert failure == "1 of 1 files could not be ingested."
+    assert (SectionPage.objects.count(), ArticlePage.objects.count()) == (0, 0)
+
+
+def test_a_section_named_in_a_file_and_new_to_the_site_is_reported(db, tmp_path):
+    factories.section("World")
+    path = write(tmp_path, "vote.md", "---\nsection: Politics\n---\nVote tonight\n\nText.\n")
+
+    out, _ = ingest(path)
+
+    assert out.splitlines() == [
+        f"{path}: created section 'Politics' at /politics/",
+        f"{path}: created live article 'vote-tonight'",
+    ]
+
+
+def test_an_update_dated_ahead_does_not_date_the_article(db, tmp_path):
+    factories.section("World")
+    ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    path = write(
+        tmp_path,
+        "harbour.md",
+        f"""
+        ---
+        published: 2024-01-04 14:30
+        updates:
+          - kind: update
+            at: 2024-01-04 19:05
+            text: Adds comment from the mayor.
+          - kind: correction
+            at: {ahead}
+            text: Not yet.
+        ---
+        Storm closes the harbour
+
+        Ferries stayed in port.
+    """,
+    )
+
+    ingest(path)
+
+    article = ArticlePage.objects.get()
+    assert article.last_published_at == dt.datetime(2024, 1, 4, 19, 5, tzinfo=dt.UTC)
+    assert article.updates.count() == 2
+
+
 def test_front_matter_sets_section_authors_dateline_topics_dek_published_and_updates(db, tmp_path):
     path = write(tmp_path, "council.md", FULL)
 
@@ -255,7 +355,10 @@ def test_the_same_slug_updates_the_article_instead_of_adding_one(db, tmp_path):
     out, _ = ingest(second)
 
     article = ArticlePage.objects.get()
-    assert out == f"{second}: updated live article 'harbour-storm'\n"
+    assert out == (
+        f"{second}: created section 'Local' at /local/\n"
+        f"{second}: updated live article 'harbour-storm'\n"
+    )
     assert article.pk == original.pk
     assert (article.title, paragraphs(article), list(article.topics.names())) == (
         "Storm keeps the harbour closed",
@@ -498,20 +601,36 @@ def test_the_masthead_command_exits_1_when_a_file_fails_and_0_when_all_go_in(
     console_site.env["DJANGO_SETTINGS_MODULE"] = "masthead.settings_test"
     run = console_site.run
 
-    assert run("migrate", "--verbosity", "0").returncode == 0
+    # Migrating a new database takes minutes on a busy machine.
+    assert run("migrate", "--verbosity", "0", timeout=900).returncode == 0
+    story = write(tmp_path, "story.txt", "First story\n\nText.\n")
     good = write(tmp_path, "good.md", "---\nsection: World\n---\nGood story\n\nText.\n")
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"Bad story\n\n\xff\xfe\n")
 
+    # A fresh site without the demo: no sections yet.
+    fresh = run("ingest", str(story))
     failed = run("ingest", str(bad), str(good))
     succeeded = run("ingest", str(good))
+
+    assert (fresh.returncode, fresh.stderr, fresh.stdout.splitlines()) == (
+        0,
+        "",
+        [
+            f"{story}: no section given and the site had none; created the default section "
+            "'Uncategorized' at /uncategorized/ (MASTHEAD_DEFAULT_SECTION)",
+            f"{story}: created live article 'first-story'",
+        ],
+    )
 
     assert failed.returncode == 1
     assert failed.stderr.splitlines() == [
         f"error: {bad}:3: is not UTF-8 text",
         "CommandError: 1 of 2 files could not be ingested.",
     ]
-    assert failed.stdout == f"{good}: created live article 'good-story'\n"
+    assert failed.stdout == (
+        f"{good}: created section 'World' at /world/\n{good}: created live article 'good-story'\n"
+    )
     assert (succeeded.returncode, succeeded.stdout, succeeded.stderr) == (
         0,
         f"{good}: updated live article 'good-story'\n",

@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = (
         "Create or update (same slug) articles from plain-text or Markdown files. The first "
         "line is the headline; blank lines separate paragraphs; optional YAML front matter "
-        "sets section, authors, dateline, topics, published, status, dek and slug."
+        "sets section, authors, dateline, topics, published, status, dek and slug. On a site "
+        "without sections, a file that names none goes in a new section named by "
+        "MASTHEAD_DEFAULT_SECTION (Uncategorized)."
     )
 
     def add_arguments(self, parser):
@@ -31,6 +33,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"error: {exc}")
                 continue
             article = result.article
+            section = result.new_section
+            if section is not None and result.in_default_section:
+                self.stdout.write(
+                    f"{path}: no section given and the site had none; created the default "
+                    f"section {section.title!r} at {section.url} (MASTHEAD_DEFAULT_SECTION)"
+                )
+            elif section is not None:
+                self.stdout.write(f"{path}: created section {section.title!r} at {section.url}")
             verb = "created" if result.created else "updated"
             state = "scheduled" if result.scheduled else ("live" if article.live else "draft")
             self.stdout.write(f"{path}: {verb} {state} article {article.slug!r}")
