@@ -59,6 +59,15 @@ def publisher(request) -> dict:
     }
 
 
+def _organization_author(request) -> dict:
+    return {
+        "@type": "NewsMediaOrganization",
+        "@id": publisher_id(request),
+        "name": common.site_name(),
+        "url": common.home_url(request),
+    }
+
+
 def website(request) -> dict:
     home = common.home_url(request)
     search = common.absolute(request, reverse("search"))
@@ -115,7 +124,9 @@ def news_article(
             "author": [
                 {"@type": "Person", "name": author.title, "url": common.page_url(author, request)}
                 for author in authors
-            ],
+            ]
+            # Without a byline the newsroom itself is the author, as Google accepts.
+            or [_organization_author(request)],
             "publisher": publisher(request),
             "articleSection": section.title if section else None,
             "keywords": [topic.name for topic in topics],

@@ -62,6 +62,22 @@ def test_every_byline_author_is_a_person_with_their_name_and_page(client, story)
     ]
 
 
+def test_an_article_without_a_byline_names_the_news_organization_as_its_author(client, db):
+    page = factories.article("Harbour reopens", in_section=factories.section("Local"))
+
+    node = article_node(client, page)
+
+    assert node["author"] == [
+        {
+            "@type": "NewsMediaOrganization",
+            "@id": "http://testserver/#publisher",
+            "name": "The Masthead Courier",
+            "url": "http://testserver/",
+        }
+    ]
+    assert node["publisher"]["@id"] == "http://testserver/#publisher"
+
+
 def test_the_publisher_is_a_news_media_organization_with_a_logo_served_by_the_site(client, story):
     publisher = article_node(client, story)["publisher"]
 
