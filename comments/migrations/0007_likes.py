@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('comments', '0005_sender_networks'),
+        ('comments', '0006_report_network'),
     ]
 
     operations = [
