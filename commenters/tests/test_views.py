@@ -6,7 +6,9 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -322,3 +324,22 @@ def test_signing_out_ends_the_session(db, client, smtp_server, capture):
     assert response.status_code == 303
     assert not ReaderSession.objects.exists()
     assert client.get(MINE).status_code == 303
+
+
+def test_the_list_costs_the_same_queries_for_three_comments_as_for_twelve(
+    db, client, smtp_server, capture
+):
+    def queries_for_list() -> int:
+        client.get(MINE)  # the site's details, read again after pages were added
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(MINE).status_code == 200
+        return len(captured)
+
+    for n in range(3):
+        factories.comment(news.article(title=f"Story {n}"), email_address=JANE)
+    sign_in(client, smtp_server, JANE, capture)
+    few = queries_for_list()
+    for n in range(9):
+        factories.comment(news.article(title=f"More {n}"), email_address=JANE)
+
+    assert queries_for_list() == few
