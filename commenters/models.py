@@ -12,8 +12,6 @@ class SignInLink(models.Model):
     once."""
 
     email = models.EmailField(max_length=254, db_index=True)
-    # The sender's /24 or /64, for the per-network limit on mail nobody asked for.
-    network = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(db_index=True)
     used_at = models.DateTimeField(null=True, blank=True)
 

@@ -59,7 +59,8 @@ def request_sign_in(*, email: str, ip_address: str | None) -> None:
     """Mail a sign-in link to `email`, valid for MASTHEAD_SELFSERVICE_LINK_MINUTES and
     once, under the limits of mail nobody asked for (see `mail.send_sign_in_link`).
     Raises ValidationFailed for something that is not an address; otherwise returns
-    nothing, whether a mail goes or not and whether the address has ever commented."""
+    nothing, whether a mail goes or not and whether the address has ever commented.
+    A refused link is not kept."""
     email = normalise(email)
     try:
         if len(email) > 254:
@@ -78,7 +79,7 @@ def request_sign_in(*, email: str, ip_address: str | None) -> None:
 
 
 def _forget_stale_links(now) -> None:
-    SignInLink.objects.filter(created_at__lt=now - mail.unsolicited_window()).delete()
+    SignInLink.objects.filter(created_at__lt=now - link_lifetime()).delete()
 
 
 def link_token(link: SignInLink) -> str:

@@ -85,14 +85,17 @@ def can_receive(email: str) -> bool:
 
 def confirm(*, address: Address, how: str = Address.Confirmation.LINK) -> Address:
     """Mark `address` confirmed (now, unless it already was). Confirming is asking for
-    mail, so an earlier "stop all emails" is lifted; a bounce or complaint is not."""
+    mail, so an earlier "stop all emails" is lifted; a bounce or complaint is not. A
+    sign-in proves the address without asking for mail, so it lifts nothing."""
     now = timezone.now()
     address.refresh_from_db()
     fields = {}
     if address.confirmed_at is None:
         fields.update(confirmed_at=now, confirmed_by=how)
-    if address.suppressed_reason in ("", Address.Suppression.UNSUBSCRIBED) and (
-        address.suppressed_at is not None
+    if (
+        how != Address.Confirmation.SIGN_IN
+        and address.suppressed_reason in ("", Address.Suppression.UNSUBSCRIBED)
+        and address.suppressed_at is not None
     ):
         fields.update(suppressed_at=None, suppressed_reason="")
     if fields:

@@ -17,6 +17,8 @@ from commenters.tests.helpers import ask_for_link, link_in, sign_in
 from commenters.views import SESSION_COOKIE
 from comments.models import Comment
 from comments.tests import factories
+from mailing import services as mailing
+from mailing.models import Address, Delivery
 from news.tests import factories as news
 
 JANE = "jane@example.com"
@@ -311,8 +313,9 @@ def test_erasure_signs_out_everywhere_and_logs_it_without_the_address(
         "comments_deleted": 1,
         "placeholders_kept": 0,
         "standings_dropped": 0,
-        "mail_forgotten": False,
+        "mail_forgotten": True,
     }
+    assert not Address.objects.exists()
     assert JANE not in entry.label
 
 
@@ -343,3 +346,36 @@ def test_the_list_costs_the_same_queries_for_three_comments_as_for_twelve(
         factories.comment(news.article(title=f"More {n}"), email_address=JANE)
 
     assert queries_for_list() == few
+
+
+def test_signing_in_confirms_the_address_without_lifting_a_stop_on_all_mail(
+    db, client, smtp_server, capture
+):
+    sign_in(client, smtp_server, JANE, capture)
+    ask_for_link(Client(), "bob@example.com", ip="203.0.113.9", capture=capture)
+    bob = Address.objects.get(email="bob@example.com")
+    # Bob follows "Stop all emails" in the sign-in mail's footer, then signs in anyway.
+    mailing.unsubscribe(address=bob, scope=mailing.ALL)
+    assert Client().post(link_in(smtp_server[-1])).status_code == 303
+
+    jane = Address.objects.get(email=JANE)
+    bob.refresh_from_db()
+    assert (jane.confirmed_by, jane.suppressed_at) == ("sign_in", None)
+    assert (bob.confirmed_by, bob.suppressed_reason) == ("sign_in", "unsubscribed")
+
+
+def test_an_address_that_stopped_all_mail_gets_no_sign_in_link(db, client, smtp_server, capture):
+    mailing.unsubscribe(address=mailing.address_for(JANE, create=True), scope=mailing.ALL)
+
+    response = ask_for_link(client, JANE, capture=capture)
+
+    assert "a sign-in link is on its way" in text(response)
+    assert smtp_server == []
+
+
+def test_the_sign_in_mail_goes_through_the_outbox_once(db, client, smtp_server, capture):
+    ask_for_link(client, JANE, capture=capture)
+
+    (delivery,) = Delivery.objects.all()
+    assert (delivery.category, delivery.status, delivery.unsolicited) == ("sign_in", "sent", True)
+    assert smtp_server[0]["List-Unsubscribe"].strip().startswith("<http://127.0.0.1:8000/mail/")
