@@ -379,3 +379,22 @@ def test_the_sign_in_mail_goes_through_the_outbox_once(db, client, smtp_server, 
     (delivery,) = Delivery.objects.all()
     assert (delivery.category, delivery.status, delivery.unsolicited) == ("sign_in", "sent", True)
     assert smtp_server[0]["List-Unsubscribe"].strip().startswith("<http://127.0.0.1:8000/mail/")
+
+
+def test_moderators_see_the_erasure_in_the_sites_history_without_the_address(
+    db, client, smtp_server, capture
+):
+    from django.contrib.auth import get_user_model
+
+    factories.comment(email_address=JANE)
+    sign_in(client, smtp_server, JANE, capture)
+    client.post(reverse("commenters:erase"), {"confirm": "on"})
+    admin = get_user_model().objects.create_superuser("admin", "admin@newsroom.example", "pw")
+    newsroom = Client()
+    newsroom.force_login(admin)
+
+    history = newsroom.get("/admin/reports/site-history/")
+
+    assert history.status_code == 200
+    assert "A reader erased their comments and address" in text(history)
+    assert JANE not in history.content.decode()
