@@ -63,6 +63,11 @@ def _text(fields: dict, tag: str) -> str:
     return (element.text or "").strip() if element is not None else ""
 
 
+def _count(fields: dict, tag: str) -> int:
+    text = _text(fields, tag)
+    return int(text) if text.isascii() and text.isdigit() else 0
+
+
 def _dsq_id(element) -> str:
     if element is None:
         return ""
@@ -99,6 +104,8 @@ class Post:
     email: str
     ip: str
     line: int
+    likes: int = 0
+    dislikes: int = 0
 
     @property
     def label(self) -> str:
@@ -133,6 +140,9 @@ def parse_post(element, line: int) -> Post:
         email=_text(author, "email"),
         ip=_text(f, "ipAddress"),
         line=line,
+        # Exports made through the Disqus API carry each post's votes.
+        likes=_count(f, "likes"),
+        dislikes=_count(f, "dislikes"),
     )
 
 
@@ -436,6 +446,8 @@ class DisqusImport:
             parent=parent,
             is_removed=post.deleted,
             note=f"imported from Disqus (post {post.dsq_id or post.key})",
+            likes=post.likes,
+            dislikes=post.dislikes,
         )
         self.buffer[post.key] = (post, imported, thread.page_id)
         if release:

@@ -37,8 +37,12 @@ class ImportedComment:
         parent=None,
         is_removed: bool = False,
         note: str = "",
+        likes: int = 0,
+        dislikes: int = 0,
     ):
         self.name, self.body_html, self.created_at = name, body_html, created_at
+        # The totals the other system kept (it says not who liked).
+        self.likes, self.dislikes = max(likes, 0), max(dislikes, 0)
         self.status, self.kind, self.is_removed = status, kind, is_removed
         self.email, self.website = email, website
         self.ip_address, self.user_agent = ip_address, user_agent
@@ -106,6 +110,8 @@ def import_comments(*, page, comments: list[ImportedComment]) -> list[Comment]:
                         user_agent=(item.user_agent or "")[:255],
                         moderation_reasons=[item.note] if item.note else [],
                         created_at=item.created_at,
+                        likes=item.likes,
+                        dislikes=item.dislikes,
                     )
                 )
             Comment.objects.bulk_create(batch)

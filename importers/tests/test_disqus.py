@@ -179,3 +179,32 @@ def test_a_copy_of_a_file_from_another_folder_is_the_same_import(disqus, tmp_pat
     shutil.copy(disqus / "isso-disqus.xml", copy)
     summary = import_disqus(copy, mapping=mapping)
     assert summary.created == {}
+
+
+def test_the_likes_and_dislikes_a_post_carries_come_in_as_its_counts(tmp_path):
+    article = factories.article("Harbour plan")
+    mapping = write(tmp_path, "map.csv", f"http://example.test/harbour/,{article.url}\n")
+    path = write(
+        tmp_path,
+        "disqus.xml",
+        """
+        <?xml version="1.0" encoding="utf-8"?>
+        <disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+          <thread dsq:id="1"><forum>gazette</forum>
+            <link>http://example.test/harbour/</link><title>Harbour</title></thread>
+          <post dsq:id="11"><message>Liked a lot.</message>
+            <createdAt>2025-05-06T09:00:00Z</createdAt><author><name>A</name></author>
+            <likes>12</likes><dislikes>3</dislikes><thread dsq:id="1"/></post>
+          <post dsq:id="12"><message>Votes unreadable.</message>
+            <createdAt>2025-05-06T10:00:00Z</createdAt><author><name>B</name></author>
+            <likes>-4</likes><dislikes>many</dislikes><thread dsq:id="1"/></post>
+          <post dsq:id="13"><message>No votes.</message>
+            <createdAt>2025-05-06T11:00:00Z</createdAt><author><name>C</name></author>
+            <thread dsq:id="1"/></post>
+        </disqus>
+        """,
+    )
+    import_disqus(path, mapping=mapping)
+    import_disqus(path, mapping=mapping)  # again: nothing changes
+    votes = [(c.name, c.likes, c.dislikes) for c in Comment.objects.order_by("created_at")]
+    assert votes == [("A", 12, 3), ("B", 0, 0), ("C", 0, 0)]
