@@ -8,6 +8,7 @@ articles, comments, threading and counts.
 """
 
 import datetime as dt
+import html as htmllib
 import re
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
@@ -20,9 +21,9 @@ from wagtail.rich_text import expand_db_html
 
 from comments.models import Comment
 from comments.services import DELETED_TEXT
-from news.models import ArticlePage, AuthorPage, SectionPage, Topic
+from news.models import ArticlePage, AuthorPage, HomePage, SectionPage, Topic
 
-from .wxr import REMOVED_META, xmlns
+from .wxr import LEAD_CAPTION_META, REMOVED_META, xmlns
 
 # Characters XML 1.0 cannot hold at all.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -41,6 +42,12 @@ def cdata(text) -> str:
 
 def esc(text) -> str:
     return escape(_INVALID_XML.sub("", str(text or "")), {'"': "&quot;"})
+
+
+def text_cdata(text) -> str:
+    """Plain text (a name, a dek) as WordPress stores it: HTML with &, < and > escaped,
+    so that WordPress shows it as written and its importer's filters keep every word."""
+    return cdata(htmllib.escape(str(text or ""), quote=False))
 
 
 def _gmt(when: dt.datetime | None) -> str:
@@ -68,8 +75,13 @@ class WxrExport:
         self.progress = progress
         self.counts = {"articles": 0, "comments": 0, "authors": 0, "images": 0}
         last_page = Page.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        # Attachments need ids no article has.
+        # Attachments need ids no article has; so do the newsroom's commenters, among
+        # the authors.
         self.image_offset = last_page
+        home = HomePage.objects.first()
+        self.lead_story_id = home.lead_story_id if home is not None else None
+        self.captions: dict[int, str] = {}  # image -> the lead-image caption it exports
+        self.staff: dict[object, int] = {}  # user id, or name -> wp:author_id
 
     def write(self, text: str) -> None:
         self.out.write(text)
@@ -107,18 +119,49 @@ class WxrExport:
         return self.counts
 
     def _authors(self) -> None:
+        ids_by_name: dict[str, int] = {}
+        logins: set[str] = set()
         for author in AuthorPage.objects.order_by("pk").iterator():
-            self.write(
-                "\t<wp:author>"
-                f"<wp:author_id>{author.pk}</wp:author_id>"
-                f"<wp:author_login>{cdata(author.slug)}</wp:author_login>"
-                f"<wp:author_email>{cdata('')}</wp:author_email>"
-                f"<wp:author_display_name>{cdata(author.title)}</wp:author_display_name>"
-                f"<wp:author_first_name>{cdata('')}</wp:author_first_name>"
-                f"<wp:author_last_name>{cdata('')}</wp:author_last_name>"
-                "</wp:author>\n"
-            )
-            self.counts["authors"] += 1
+            self._author(author.pk, author.slug, author.title)
+            ids_by_name.setdefault(author.title.lower(), author.pk)
+            logins.add(author.slug)
+        # Whoever wrote a newsroom comment is one of the site's users in WordPress: an
+        # author of the file, whose id the comment carries (wp:comment_user_id).
+        newsroom = (
+            Comment.objects.filter(is_newsroom=True, is_removed=False)
+            .order_by("user_id", "name")
+            .values_list("user_id", "user__username", "name")
+            .distinct()
+        )
+        next_id = self.image_offset  # above every author page's id
+        for user_id, username, name in newsroom:
+            key = user_id or name
+            if key in self.staff:
+                continue
+            if name.lower() in ids_by_name:
+                self.staff[key] = ids_by_name[name.lower()]
+                continue
+            next_id += 1
+            login = base = _slug(username or name) or f"newsroom-{next_id}"
+            n = 2
+            while login in logins:
+                login, n = f"{base}-{n}", n + 1
+            logins.add(login)
+            ids_by_name[name.lower()] = self.staff[key] = next_id
+            self._author(next_id, login, name)
+
+    def _author(self, author_id: int, login: str, name: str) -> None:
+        self.write(
+            "\t<wp:author>"
+            f"<wp:author_id>{author_id}</wp:author_id>"
+            f"<wp:author_login>{cdata(login)}</wp:author_login>"
+            f"<wp:author_email>{cdata('')}</wp:author_email>"
+            f"<wp:author_display_name>{text_cdata(name)}</wp:author_display_name>"
+            f"<wp:author_first_name>{cdata('')}</wp:author_first_name>"
+            f"<wp:author_last_name>{cdata('')}</wp:author_last_name>"
+            "</wp:author>\n"
+        )
+        self.counts["authors"] += 1
 
     def _terms(self) -> None:
         for section in SectionPage.objects.order_by("path").iterator():
@@ -127,7 +170,7 @@ class WxrExport:
                 f"<wp:term_id>{section.pk}</wp:term_id>"
                 f"<wp:category_nicename>{cdata(section.slug)}</wp:category_nicename>"
                 f"<wp:category_parent>{cdata('')}</wp:category_parent>"
-                f"<wp:cat_name>{cdata(section.title)}</wp:cat_name>"
+                f"<wp:cat_name>{text_cdata(section.title)}</wp:cat_name>"
                 "</wp:category>\n"
             )
         for topic in Topic.objects.order_by("pk").iterator():
@@ -135,24 +178,34 @@ class WxrExport:
                 "\t<wp:tag>"
                 f"<wp:term_id>{topic.pk}</wp:term_id>"
                 f"<wp:tag_slug>{cdata(topic.slug)}</wp:tag_slug>"
-                f"<wp:tag_name>{cdata(topic.name)}</wp:tag_name>"
+                f"<wp:tag_name>{text_cdata(topic.name)}</wp:tag_name>"
                 "</wp:tag>\n"
             )
 
     def _images(self) -> None:
+        # A lead image's caption is its attachment's excerpt, which WordPress shows under
+        # the featured image; the first article (in tree order) that captions it gives it.
+        for image_id, caption in (
+            ArticlePage.objects.filter(lead_image__isnull=False)
+            .exclude(lead_image_caption="")
+            .order_by("path")
+            .values_list("lead_image_id", "lead_image_caption")
+        ):
+            self.captions.setdefault(image_id, caption)
         for image in get_image_model().objects.order_by("pk").iterator():
             url = self.absolute(image.file.url)
             post_id = self.image_offset + image.pk
             self.write(
                 "\t<item>\n"
-                f"\t\t<title>{cdata(image.title)}</title>\n"
+                f"\t\t<title>{text_cdata(image.title)}</title>\n"
                 f"\t\t<link>{esc(url)}</link>\n"
                 f"\t\t<pubDate>{format_datetime(image.created_at)}</pubDate>\n"
                 f"\t\t<dc:creator>{cdata('')}</dc:creator>\n"
                 f'\t\t<guid isPermaLink="false">{esc(url)}</guid>\n'
                 "\t\t<description></description>\n"
                 f"\t\t<content:encoded>{cdata('')}</content:encoded>\n"
-                f"\t\t<excerpt:encoded>{cdata('')}</excerpt:encoded>\n"
+                f"\t\t<excerpt:encoded>{text_cdata(self.captions.get(image.pk, ''))}"
+                "</excerpt:encoded>\n"
                 f"\t\t<wp:post_id>{post_id}</wp:post_id>\n"
                 f"\t\t<wp:post_date>{cdata(_local(image.created_at))}</wp:post_date>\n"
                 f"\t\t<wp:post_date_gmt>{cdata(_gmt(image.created_at))}</wp:post_date_gmt>\n"
@@ -168,6 +221,7 @@ class WxrExport:
                 "\t\t<wp:is_sticky>0</wp:is_sticky>\n"
                 f"\t\t<wp:attachment_url>{cdata(url)}</wp:attachment_url>\n"
                 + self._meta("_wp_attached_file", image.file.name)
+                + self._meta("_wp_attachment_image_alt", image.default_alt_text)
                 + "\t</item>\n"
             )
             self.counts["images"] += 1
@@ -202,14 +256,14 @@ class WxrExport:
         link = self.absolute(page.url or page.url_path)
         parts = [
             "\t<item>\n",
-            f"\t\t<title>{cdata(article.title)}</title>\n",
+            f"\t\t<title>{text_cdata(article.title)}</title>\n",
             f"\t\t<link>{esc(link)}</link>\n",
             f"\t\t<pubDate>{format_datetime(published) if published else ''}</pubDate>\n",
             f"\t\t<dc:creator>{cdata(creator)}</dc:creator>\n",
             f'\t\t<guid isPermaLink="false">{esc(self.base)}/?p={page.pk}</guid>\n',
             "\t\t<description></description>\n",
             f"\t\t<content:encoded>{cdata(self._body(article))}</content:encoded>\n",
-            f"\t\t<excerpt:encoded>{cdata(article.dek)}</excerpt:encoded>\n",
+            f"\t\t<excerpt:encoded>{text_cdata(article.dek)}</excerpt:encoded>\n",
             f"\t\t<wp:post_id>{page.pk}</wp:post_id>\n",
             f"\t\t<wp:post_date>{cdata(_local(published))}</wp:post_date>\n",
             f"\t\t<wp:post_date_gmt>{cdata(_gmt(published))}</wp:post_date_gmt>\n",
@@ -222,14 +276,14 @@ class WxrExport:
             "\t\t<wp:menu_order>0</wp:menu_order>\n",
             f"\t\t<wp:post_type>{cdata('post')}</wp:post_type>\n",
             f"\t\t<wp:post_password>{cdata(password or '')}</wp:post_password>\n",
-            "\t\t<wp:is_sticky>0</wp:is_sticky>\n",
+            f"\t\t<wp:is_sticky>{int(page.pk == self.lead_story_id)}</wp:is_sticky>\n",
             f'\t\t<category domain="category" nicename="{esc(section.slug)}">'
-            f"{cdata(section.title)}</category>\n",
+            f"{text_cdata(section.title)}</category>\n",
         ]
         for topic in article.topics.all().order_by("name"):
             parts.append(
                 f'\t\t<category domain="post_tag" nicename="{esc(topic.slug)}">'
-                f"{cdata(topic.name)}</category>\n"
+                f"{text_cdata(topic.name)}</category>\n"
             )
         if len(bylines) > 1:
             # Co-Authors Plus keeps every byline, in order, as an author term.
@@ -240,6 +294,8 @@ class WxrExport:
                 )
         if article.lead_image_id:
             parts.append(self._meta("_thumbnail_id", self.image_offset + article.lead_image_id))
+            if article.lead_image_caption != self.captions.get(article.lead_image_id, ""):
+                parts.append(self._meta(LEAD_CAPTION_META, article.lead_image_caption))
         if article.seo_title:
             parts.append(self._meta("_yoast_wpseo_title", article.seo_title))
         if article.search_description:
@@ -298,10 +354,15 @@ class WxrExport:
     def _comments(self, page) -> None:
         comments = Comment.objects.filter(page_id=page.pk).order_by("path")
         for comment in comments.iterator(chunk_size=500):
-            content = DELETED_TEXT if comment.is_removed else comment.body_html
             kind = "" if comment.kind == Comment.Kind.COMMENT else comment.kind
-            meta = ""
+            name, email, website = comment.name, comment.email, comment.website
+            ip = comment.ip_address or ""
+            user_id = self.staff.get(comment.user_id or comment.name, 0)
+            user_id = user_id if comment.is_newsroom else 0
+            content, meta = comment.body_html, ""
             if comment.is_removed:
+                # Its author took it back: nothing of who wrote it goes out.
+                content, name, email, website, ip, user_id = DELETED_TEXT, "", "", "", "", 0
                 meta = (
                     f"\t\t\t<wp:commentmeta><wp:meta_key>{cdata(REMOVED_META)}</wp:meta_key>"
                     f"<wp:meta_value>{cdata('1')}</wp:meta_value></wp:commentmeta>\n"
@@ -309,11 +370,10 @@ class WxrExport:
             self.write(
                 "\t\t<wp:comment>\n"
                 f"\t\t\t<wp:comment_id>{comment.pk}</wp:comment_id>\n"
-                f"\t\t\t<wp:comment_author>{cdata(comment.name)}</wp:comment_author>\n"
-                f"\t\t\t<wp:comment_author_email>{cdata(comment.email)}</wp:comment_author_email>\n"
-                f"\t\t\t<wp:comment_author_url>{cdata(comment.website)}</wp:comment_author_url>\n"
-                f"\t\t\t<wp:comment_author_IP>{cdata(comment.ip_address or '')}"
-                "</wp:comment_author_IP>\n"
+                f"\t\t\t<wp:comment_author>{text_cdata(name)}</wp:comment_author>\n"
+                f"\t\t\t<wp:comment_author_email>{cdata(email)}</wp:comment_author_email>\n"
+                f"\t\t\t<wp:comment_author_url>{cdata(website)}</wp:comment_author_url>\n"
+                f"\t\t\t<wp:comment_author_IP>{cdata(ip)}</wp:comment_author_IP>\n"
                 f"\t\t\t<wp:comment_date>{cdata(_local(comment.created_at))}</wp:comment_date>\n"
                 f"\t\t\t<wp:comment_date_gmt>{cdata(_gmt(comment.created_at))}"
                 "</wp:comment_date_gmt>\n"
@@ -322,7 +382,7 @@ class WxrExport:
                 "</wp:comment_approved>\n"
                 f"\t\t\t<wp:comment_type>{cdata(kind)}</wp:comment_type>\n"
                 f"\t\t\t<wp:comment_parent>{comment.parent_id or 0}</wp:comment_parent>\n"
-                "\t\t\t<wp:comment_user_id>0</wp:comment_user_id>\n"
+                f"\t\t\t<wp:comment_user_id>{user_id}</wp:comment_user_id>\n"
                 f"{meta}"
                 "\t\t</wp:comment>\n"
             )

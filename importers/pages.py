@@ -14,6 +14,7 @@ from news.models import (
     AuthorPage,
     HomePage,
     SectionPage,
+    Topic,
 )
 
 from .base import ImportFailed
@@ -79,6 +80,32 @@ def author(name: str, slug: str = "") -> tuple[AuthorPage, bool]:
     return page, True
 
 
+def topic(name: str, slug: str = "") -> Topic:
+    """The topic called `name`, made with `slug` (or one made from the name) when
+    missing."""
+    name = name.strip()[:100]
+    existing = Topic.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    base = make_slug(slug, name, fallback="topic")[:95]
+    candidate, n = base, 2
+    while Topic.objects.filter(slug=candidate).exists():
+        candidate = f"{base}-{n}"
+        n += 1
+    return Topic.objects.create(name=name, slug=candidate)
+
+
+def lead_story(article: ArticlePage) -> bool:
+    """Make `article` the front page's lead story, unless an editor has chosen one or
+    has unpublished changes to the front page; whether it was made so."""
+    page = home()
+    if page.lead_story_id or page.has_unpublished_changes:
+        return False
+    page.lead_story = article
+    page.save_revision().publish()
+    return True
+
+
 LIVE, DRAFT, SCHEDULED = "live", "draft", "scheduled"
 
 
@@ -91,7 +118,7 @@ class ArticleData:
     body: list = field(default_factory=list)
     dek: str = ""
     dateline: str = ""
-    topics: list[str] = field(default_factory=list)
+    topics: list[tuple[str, str]] = field(default_factory=list)  # (name, slug)
     authors: list[AuthorPage] = field(default_factory=list)
     seo_title: str = ""
     search_description: str = ""
@@ -119,7 +146,7 @@ def create_article(parent: SectionPage, data: ArticleData) -> ArticlePage:
     )
     article.bylines = [ArticleByline(author=a, sort_order=i) for i, a in enumerate(data.authors)]
     if data.topics:
-        article.topics.set(data.topics)
+        article.topics.set([topic(name, slug) for name, slug in data.topics])
     due = data.published_at
     scheduled = data.status == SCHEDULED and due is not None and due > timezone.now()
     if scheduled:

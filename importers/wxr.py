@@ -1,5 +1,6 @@
 """Reading a WordPress export (WXR, any version): its namespaces, items and comments."""
 
+import html as htmllib
 import re
 from dataclasses import dataclass, field
 
@@ -16,6 +17,9 @@ NAMESPACES = {
 }
 # Comment meta marking a comment deleted by its author but kept to hold its replies.
 REMOVED_META = "masthead_removed"
+# Post meta holding an article's own lead-image caption, where it differs from the
+# caption of the image (the attachment's excerpt) that several articles share.
+LEAD_CAPTION_META = "masthead_lead_image_caption"
 
 
 def xmlns(separator: str = " ") -> str:
@@ -74,6 +78,7 @@ class WxrComment:
     parent: str
     meta: dict
     line: int
+    user_id: str = ""
 
 
 @dataclass
@@ -94,10 +99,12 @@ class WxrItem:
     post_type: str
     password: str
     attachment_url: str
-    categories: list[tuple[str, str, str]]  # (domain, nicename, name)
+    # (domain, nicename, name); the name unescaped, as WordPress stores it with entities
+    categories: list[tuple[str, str, str]]
     meta: dict
     comments: list[WxrComment] = field(default_factory=list)
     line: int = 0
+    is_sticky: bool = False
 
     @property
     def label(self) -> str:
@@ -127,10 +134,15 @@ def parse_item(element, line: int) -> WxrItem:
                 parent=child_text(c, "wp:comment_parent"),
                 meta=_meta(c, "wp:commentmeta", "wp:meta_key", "wp:meta_value"),
                 line=node.sourceline or line,
+                user_id=child_text(c, "wp:comment_user_id"),
             )
         )
     categories = [
-        (node.get("domain", ""), node.get("nicename", ""), (node.text or "").strip())
+        (
+            node.get("domain", ""),
+            node.get("nicename", ""),
+            " ".join(htmllib.unescape(node.text or "").split()),
+        )
         for node in f.get("category", [])
     ]
     content = f.get("content:encoded")
@@ -155,6 +167,7 @@ def parse_item(element, line: int) -> WxrItem:
         meta=_meta(f, "wp:postmeta", "wp:meta_key", "wp:meta_value"),
         comments=comments,
         line=line,
+        is_sticky=child_text(f, "wp:is_sticky") == "1",
     )
 
 

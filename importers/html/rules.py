@@ -81,6 +81,37 @@ ALLOWED_ATTRIBUTES = {
     "figure": {"data-url", "data-ids", "data-provider", "data-title"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Elements nh3 drops, known so that text such as an excerpt can lose their tags.
+OTHER_TAGS = {
+    "html",
+    "head",
+    "body",
+    "title",
+    "meta",
+    "link",
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "form",
+    "input",
+    "button",
+    "label",
+    "select",
+    "option",
+    "textarea",
+    "object",
+    "embed",
+    "picture",
+    "svg",
+    "wbr",
+    "bdi",
+    "bdo",
+    "dfn",
+    "samp",
+    "details",
+    "summary",
+}
 
 BLOCK_TAGS = {
     "p",

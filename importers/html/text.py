@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from .rules import PROVIDERS
+from .rules import ALLOWED_TAGS, OTHER_TAGS, PROVIDERS
 
 _url_validator = URLValidator(schemes=["http", "https"])
 _SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.\w+$)")
@@ -111,17 +111,25 @@ def without_size_suffix(path: str) -> str:
     return _SIZE_SUFFIX.sub("", path)
 
 
+_INLINE_NAMES = "em|strong|b|i|u|s|sup|sub|span|small|big|mark|code|abbr|del|ins|q|cite|font|br"
+_INLINE_TAG = re.compile(rf"</?(?:{_INLINE_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE)
+# Only the names of HTML elements make a tag: in "5 < 6 & 7 > 3" or "a <grin>" the
+# brackets are words.
+_TAG_NAMES = "|".join(sorted(ALLOWED_TAGS | OTHER_TAGS, key=len, reverse=True))
+_TAG = re.compile(rf"<!--.*?-->|</?({_TAG_NAMES})(?:\s[^<>]*)?/?>", re.IGNORECASE | re.DOTALL)
+
+
 def plain_text(value: str) -> str:
-    """Text of a title or excerpt that may hold a little HTML and entities."""
-    value = re.sub(r"<[^>]+>", " ", value or "")
-    return collapse(htmllib.unescape(value))
+    """Text of an excerpt, caption or name that may hold a little HTML and entities: the
+    tags go (inline ones without leaving a space), their words stay, and so does
+    anything else in angle brackets."""
 
+    def replace(match: re.Match) -> str:
+        name = (match.group(1) or "").lower()
+        inline = name != "br" and re.fullmatch(_INLINE_NAMES, name)
+        return "" if inline else " "
 
-_INLINE_TAG = re.compile(
-    r"</?(?:em|strong|b|i|u|s|sup|sub|span|small|big|mark|code|abbr|del|ins|q|cite|font|br)"
-    r"(?:\s[^<>]*)?/?>",
-    re.IGNORECASE,
-)
+    return collapse(htmllib.unescape(_TAG.sub(replace, value or "")))
 
 
 def title_text(value: str) -> str:

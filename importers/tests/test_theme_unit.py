@@ -10,7 +10,16 @@ from comments.models import Comment
 from conftest import ACCEPTANCE_DATA
 from news.models import ArticlePage, AuthorPage
 
-from .helpers import article, assert_counts_right, counts, import_wordpress, public_count, thread
+from .helpers import (
+    article,
+    assert_counts_right,
+    counts,
+    empty_the_site,
+    export,
+    import_wordpress,
+    public_count,
+    thread,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -171,39 +180,13 @@ def snapshot() -> dict:
                     c.body_html,
                     c.is_removed,
                     c.ip_address,
+                    c.is_newsroom,
                 )
                 for c in comments
             ],
             "public_count": public_count(page),
         }
     return out
-
-
-def empty_the_site() -> None:
-    from wagtail.images import get_image_model
-
-    from comments.models import Thread
-    from importers.models import ImportedObject
-    from news.models import AuthorIndexPage, SectionPage, Topic
-
-    for page in [*SectionPage.objects.all(), *AuthorIndexPage.objects.all()]:
-        page.delete()
-    Comment.objects.all().delete()
-    Thread.objects.all().delete()
-    Topic.objects.all().delete()
-    ImportedObject.objects.all().delete()
-    get_image_model().objects.all().delete()
-    assert ArticlePage.objects.count() == 0
-
-
-def export(tmp_path):
-
-    from importers.export import WxrExport
-
-    path = tmp_path / "export.xml"
-    with open(path, "w", encoding="utf-8") as handle:
-        WxrExport(handle, base_url="https://news.example").run()
-    return path
 
 
 def test_importing_an_export_into_an_empty_site_gives_back_the_same_site(theme_unit, tmp_path):

@@ -37,10 +37,13 @@ COMMENT_KIND = {
 
 class CommentImport:
     """Imports the comments of the posts of one run; `tz` reads dates given only in the
-    blog's local time."""
+    blog's local time. `staff_ids` holds the WordPress user ids of the file's authors
+    (`wp:author_id`): a comment written by one of them is a newsroom comment, as
+    WordPress's importer gives such a comment that user and no other."""
 
-    def __init__(self, *, registry: Registry, summary: Summary, tz: dt.tzinfo):
+    def __init__(self, *, registry: Registry, summary: Summary, tz: dt.tzinfo, staff_ids: set[str]):
         self.registry, self.summary, self.tz = registry, summary, tz
+        self.staff_ids = staff_ids
 
     def run(self, item: WxrItem, post_key: str, article) -> None:
         """Store the comments of `item` not imported before on `article`, replies under
@@ -64,6 +67,7 @@ class CommentImport:
         self._attach_parents(item, post_key, article, new, sources, existing, first_key_of)
         self._break_loops(new, sources)
         import_comments(page=article, comments=list(new.values()))
+        self._mark_newsroom(new, sources)
         rows = []
         for key, imported in new.items():
             rows.append(self.registry.row(Kind.COMMENT, key, imported.comment))
@@ -117,6 +121,19 @@ class CommentImport:
             self.summary.warn(
                 f"line {comment.line}: comment {comment.id} has no usable date; dated with its post"
             )
+        note = f"imported from WordPress (comment {comment.id or 'without id'})"
+        if comment.meta.get(REMOVED_META) == "1":
+            # Deleted by its author: nothing of who wrote it comes in, whatever the file
+            # (an older export) still holds.
+            return ImportedComment(
+                name="",
+                body_html="",
+                created_at=when,
+                status=status,
+                kind=kind,
+                is_removed=True,
+                note=note,
+            )
         email, unusable = clean_email(comment.email)
         if unusable:
             self.summary.notes["commenter email addresses unusable, left out"] += 1
@@ -129,8 +146,27 @@ class CommentImport:
             created_at=when,
             status=status,
             kind=kind,
-            is_removed=comment.meta.get(REMOVED_META) == "1",
-            note=f"imported from WordPress (comment {comment.id or 'without id'})",
+            note=note,
+        )
+
+    def _mark_newsroom(self, new: dict[str, ImportedComment], sources) -> None:
+        """Mark the comments the site's staff wrote. (ImportedComment carries no such
+        mark, so it is set here, in the same transaction, before the cached thread is
+        refreshed after commit.)"""
+        staff = [
+            imported.comment
+            for key, imported in new.items()
+            if not imported.is_removed
+            and sources[key].user_id not in ("", "0")
+            and sources[key].user_id in self.staff_ids
+        ]
+        if not staff:
+            return
+        Comment.objects.filter(pk__in=[c.pk for c in staff]).update(is_newsroom=True)
+        for comment in staff:
+            comment.is_newsroom = True
+        self.summary.notes["comments by the site's staff, marked as newsroom comments"] += len(
+            staff
         )
 
     def _attach_parents(self, item, post_key, article, new, sources, existing, first_key_of):

@@ -24,6 +24,7 @@ from ..base import (
 from ..html import Converter, ImageRef, plain_text, title_text
 from ..models import ImportedObject
 from ..wxr import (
+    LEAD_CAPTION_META,
     WxrItem,
     child_text,
     children,
@@ -87,6 +88,8 @@ class WordPressImport:
         self.authors: dict[str, str] = {}  # login -> display name
         self.author_pages: dict[str, object] = {}
         self.sections: dict[str, object] = {}
+        self.staff_ids: set[str] = set()  # wp:author_id of the file's authors
+        self.sticky: list[tuple] = []  # (published, article) of live sticky posts
         self.seen_items: set[str] = set()
         self.site = ""
         self.registry: Registry | None = None
@@ -146,6 +149,7 @@ class WordPressImport:
                     progress.advance()
         finally:
             progress.close()
+        self._lead_story()
         return self.summary
 
     def _set_site(self, item_link: str) -> None:
@@ -174,7 +178,9 @@ class WordPressImport:
         self.media = MediaLibrary(
             registry=self.registry, summary=self.summary, uploads=self.uploads
         )
-        self.comments = CommentImport(registry=self.registry, summary=self.summary, tz=self.tz)
+        self.comments = CommentImport(
+            registry=self.registry, summary=self.summary, tz=self.tz, staff_ids=self.staff_ids
+        )
         self.base_url = (
             self.header.get("wp:base_blog_url") or self.header.get("link") or ""
         ).strip() or f"http://{self.site}"
@@ -204,6 +210,9 @@ class WordPressImport:
                 login = login.strip(" <>\t\n")
                 if login:
                     self.authors[login] = name or login
+                author_id = child_text(f, "wp:author_id")
+                if author_id not in ("", "0"):
+                    self.staff_ids.add(author_id)
             elif tag == "item":
                 total += 1
                 if not self.first_link:
@@ -305,23 +314,7 @@ class WordPressImport:
         if status == pages.SCHEDULED and (published is None or published <= timezone.now()):
             status = pages.LIVE
 
-        if item.post_type == "page":
-            parent = self._section(self.pages_section, "")
-            topics, section_categories = [], []
-        else:
-            section_categories = [
-                (nicename, name)
-                for domain, nicename, name in item.categories
-                if domain == "category" and nicename != "uncategorized"
-            ]
-            topics = [name for domain, _, name in item.categories if domain == "post_tag"]
-            if self.categories_as == "sections" and section_categories:
-                parent = self._section(section_categories[0][1], section_categories[0][0])
-                topics = [name for _, name in section_categories[1:]] + topics
-            else:
-                parent = self._section(self.default_section, "")
-                topics = [name for _, name in section_categories] + topics
-        topics = list(dict.fromkeys(t.strip()[:100] for t in topics if t.strip()))
+        parent, topics = self._placement(item)
 
         converter = Converter(
             base_url=self.base_url, image_for=self.media.image_for, gallery=self.media.gallery
@@ -339,22 +332,7 @@ class WordPressImport:
             dek = dek[:399].rstrip() + "…"
             self.summary.notes["excerpts shortened to 400 characters"] += 1
 
-        lead_image, lead_caption = None, ""
-        thumbnail = item.meta.get("_thumbnail_id", "").strip()
-        if thumbnail:
-            attachment = self.registry.get(Kind.ATTACHMENT, thumbnail)
-            if attachment is not None:
-                data = attachment.data
-                lead_image = self.media.image_for(
-                    ImageRef(
-                        url=data.get("url", ""), alt=data.get("alt", ""), attachment_id=thumbnail
-                    )
-                )
-                lead_caption = data.get("caption", "")
-            if lead_image is None:
-                self.summary.notes[
-                    "featured images left out (no --uploads folder, or the file is not in it)"
-                ] += 1
+        lead_image, lead_caption = self._lead_image(item)
 
         meta = item.meta
         seo_title = meta.get("_yoast_wpseo_title") or meta.get("_aioseop_title") or ""
@@ -397,7 +375,74 @@ class WordPressImport:
             data={"guid": url_key(item.guid)[0], "type": item.post_type},
         )
         self.summary.created["pages" if item.post_type == "page" else "posts"] += 1
+        if item.is_sticky:
+            self.summary.notes["sticky posts"] += 1
+            if status == pages.LIVE:
+                self.sticky.append((published or timezone.now(), article))
         return article
+
+    def _placement(self, item: WxrItem) -> tuple:
+        """The section an item goes to, and its topics as (name, slug) pairs; the slugs
+        are WordPress's own (its nicenames), so /topics/zoes-picks/ keeps its address."""
+        if item.post_type == "page":
+            return self._section(self.pages_section, ""), []
+        section_categories = [
+            (nicename, name)
+            for domain, nicename, name in item.categories
+            if domain == "category" and nicename != "uncategorized"
+        ]
+        tags = [
+            (nicename, name) for domain, nicename, name in item.categories if domain == "post_tag"
+        ]
+        if self.categories_as == "sections" and section_categories:
+            parent = self._section(section_categories[0][1], section_categories[0][0])
+            terms = section_categories[1:] + tags
+        else:
+            parent = self._section(self.default_section, "")
+            terms = section_categories + tags
+        topics = {}
+        for nicename, name in terms:
+            name = name.strip()[:100]
+            if name and name.lower() not in topics:
+                topics[name.lower()] = (name, unquote(nicename))
+        return parent, list(topics.values())
+
+    def _lead_image(self, item: WxrItem) -> tuple:
+        """The featured image and its caption: the attachment's, unless the post gives
+        its own (a masthead export does when articles show one image with different
+        captions)."""
+        thumbnail = item.meta.get("_thumbnail_id", "").strip()
+        if not thumbnail:
+            return None, ""
+        lead_image, caption = None, ""
+        attachment = self.registry.get(Kind.ATTACHMENT, thumbnail)
+        if attachment is not None:
+            data = attachment.data
+            lead_image = self.media.image_for(
+                ImageRef(url=data.get("url", ""), alt=data.get("alt", ""), attachment_id=thumbnail)
+            )
+            caption = data.get("caption", "")
+        if lead_image is None:
+            self.summary.notes[
+                "featured images left out (no --uploads folder, or the file is not in it)"
+            ] += 1
+        if LEAD_CAPTION_META in item.meta:
+            caption = item.meta[LEAD_CAPTION_META].strip()
+        return lead_image, caption
+
+    def _lead_story(self) -> None:
+        """The newest live sticky post becomes the front page's lead story, unless an
+        editor has chosen one (or has unpublished changes to the front page)."""
+        if not self.sticky:
+            return
+        made = pages.lead_story(max(self.sticky, key=lambda pair: pair[0])[1])
+        if made:
+            self.summary.notes["sticky post made the front page's lead story"] = 1
+        left = self.summary.notes["sticky posts"] - made
+        if left:
+            self.summary.notes["sticky posts not made the front page's lead story (it has one)"] = (
+                left
+            )
 
     def _section(self, title: str, nicename: str):
         cache_key = nicename or f"title:{title.lower()}"
@@ -407,7 +452,7 @@ class WordPressImport:
             Kind.SECTION,
             nicename or f"title:{title}",
             pages.SectionPage,
-            lambda: pages.section(title, nicename),
+            lambda: pages.section(title, unquote(nicename)),
             "sections",
         )
         return section

@@ -61,10 +61,12 @@ class MediaLibrary:
         if self.uploads is None or not ref.url and not ref.attachment_id:
             return None
         candidates = []
+        attachment: dict = {}
         if ref.attachment_id:
             row = self.registry.get(Kind.ATTACHMENT, ref.attachment_id)
-            if row is not None and row.data.get("file"):
-                candidates.append(row.data["file"])
+            attachment = row.data if row is not None else {}
+            if attachment.get("file"):
+                candidates.append(attachment["file"])
         relative = original_upload_path(ref.url)
         if relative:
             candidates += [unsized(relative), relative]
@@ -75,10 +77,13 @@ class MediaLibrary:
                 and path.is_file()
                 and path.is_relative_to(self.uploads.resolve())
             ):
-                return self._image_file(relative, path, ref)
+                # The image's words: the alt text where the post or the media library
+                # gives one, else the attachment's title, and the file name last.
+                alt = ref.alt or attachment.get("alt", "")
+                return self._image_file(relative, path, alt, attachment.get("title", ""))
         return None
 
-    def _image_file(self, relative: str, path: Path, ref: ImageRef):
+    def _image_file(self, relative: str, path: Path, alt: str, title: str):
         Image = get_image_model()
         object_id = self.registry.object_id(Kind.IMAGE, relative)
         if object_id:
@@ -87,7 +92,9 @@ class MediaLibrary:
                 return image
         with open(path, "rb") as handle:
             image = Image(
-                title=(ref.alt or path.stem)[:255], file=ImageFile(handle, name=path.name)
+                title=(alt or title or path.stem)[:255],
+                description=alt[:255],
+                file=ImageFile(handle, name=path.name),
             )
             image.save()
         self.registry.replace(Kind.IMAGE, relative, image)
