@@ -21,6 +21,7 @@ from wagtail.rich_text import expand_db_html
 
 from comments.models import Comment
 from comments.services import DELETED_TEXT
+from comments.services.authors import PLACEHOLDER_NAME
 from news.models import ArticlePage, AuthorPage, HomePage, SectionPage, Topic
 
 from .wxr import LEAD_CAPTION_META, REMOVED_META, xmlns
@@ -361,8 +362,10 @@ class WxrExport:
             user_id = user_id if comment.is_newsroom else 0
             content, meta = comment.body_html, ""
             if comment.is_removed:
-                # Its author took it back: nothing of who wrote it goes out.
-                content, name, email, website, ip, user_id = DELETED_TEXT, "", "", "", "", 0
+                # Its author took it back: nothing of who wrote it goes out, whatever a
+                # placeholder made before they were scrubbed still holds.
+                content, name, user_id = DELETED_TEXT, PLACEHOLDER_NAME, 0
+                email = website = ip = ""
                 meta = (
                     f"\t\t\t<wp:commentmeta><wp:meta_key>{cdata(REMOVED_META)}</wp:meta_key>"
                     f"<wp:meta_value>{cdata('1')}</wp:meta_value></wp:commentmeta>\n"

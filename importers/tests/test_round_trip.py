@@ -68,7 +68,7 @@ def test_a_deleted_comment_is_exported_without_its_authors_name_email_address_or
             "comment_approved",
         )
     } == {
-        "comment_author": "",
+        "comment_author": "Deleted",
         "comment_author_email": "",
         "comment_author_url": "",
         "comment_author_IP": "",
@@ -82,7 +82,7 @@ def test_a_deleted_comment_is_exported_without_its_authors_name_email_address_or
     empty_the_site()
     import_wordpress(path)
     placeholder, reply = thread(article("storm"))
-    assert (placeholder.is_removed, placeholder.name, placeholder.email) == (True, "Anonymous", "")
+    assert (placeholder.is_removed, placeholder.name, placeholder.email) == (True, "Deleted", "")
     assert (placeholder.ip_address, placeholder.website, placeholder.body) == (None, "", "")
     assert (reply.parent_id, reply.name) == (placeholder.pk, "Replier")
 
@@ -113,7 +113,7 @@ def test_a_deleted_comment_in_an_older_export_comes_in_without_its_author(tmp_pa
     import_wordpress(write_wxr(tmp_path, wxr_item(1, "One", comments=removed)))
     placeholder, reply = thread(article("post-1"))
     assert placeholder.is_removed is True
-    assert (placeholder.name, placeholder.email, placeholder.website) == ("Anonymous", "", "")
+    assert (placeholder.name, placeholder.email, placeholder.website) == ("Deleted", "", "")
     assert placeholder.ip_address is None
     assert reply.parent_id == placeholder.pk
 

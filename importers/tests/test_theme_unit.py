@@ -18,6 +18,7 @@ from .helpers import (
     export,
     import_wordpress,
     public_count,
+    read_as_wordpress,
     thread,
 )
 
@@ -230,3 +231,26 @@ def test_the_export_is_a_wxr_1_2_file_as_wordpress_reads_it(theme_unit, tmp_path
             assert comment.findtext(f"{{{wp}}}comment_approved") in {"1", "0", "spam", "trash"}
     comments = sum(len(item.findall(f"{{{wp}}}comment")) for item in posts)
     assert comments == Comment.objects.count() == 33
+
+
+def test_wordpress_own_parsers_read_every_post_comment_and_term_of_the_export(theme_unit, tmp_path):
+    import html
+
+    from news.models import SectionPage, Topic
+
+    parsed = read_as_wordpress(export(tmp_path))
+    posts = [p for p in parsed["posts"] if p["post_type"] == "post"]
+    # WordPress shows titles and names as HTML: unescaped, they read as they do here.
+    assert sorted(html.unescape(p["post_title"]) for p in posts) == sorted(
+        ArticlePage.objects.values_list("title", flat=True)
+    )
+    assert sorted(html.unescape(c["cat_name"]) for c in parsed["categories"]) == sorted(
+        SectionPage.objects.values_list("title", flat=True)
+    )
+    assert sorted(html.unescape(t["tag_name"]) for t in parsed["tags"]) == sorted(
+        Topic.objects.values_list("name", flat=True)
+    )
+    comments = [c for p in posts for c in p.get("comments", [])]
+    assert len(comments) == Comment.objects.count() == 33
+    ids = {c["comment_id"] for c in comments}
+    assert {int(c["comment_parent"]) for c in comments} <= ids | {0}

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import ImportedComment, import_comments
+from comments.services.authors import PLACEHOLDER_NAME
 
 from ..base import Registry, Summary, clean_email, clean_ip, clean_website, parse_when
 from ..html import plain_text
@@ -126,7 +127,7 @@ class CommentImport:
             # Deleted by its author: nothing of who wrote it comes in, whatever the file
             # (an older export) still holds.
             return ImportedComment(
-                name="",
+                name=PLACEHOLDER_NAME,
                 body_html="",
                 created_at=when,
                 status=status,
