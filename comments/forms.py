@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Report
@@ -44,6 +45,12 @@ class CommentForm(forms.Form):
         label=_("Save my name, email, and website in this browser for the next time I comment."),
         required=False,
     )
+    notify_replies = forms.BooleanField(
+        label=_("Email me when someone replies to my comment"), required=False
+    )
+    follow_page = forms.BooleanField(
+        label=_("Email me about new comments on this article"), required=False
+    )
     page = forms.IntegerField(widget=forms.HiddenInput)
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -53,6 +60,8 @@ class CommentForm(forms.Form):
         if self.staff:
             for name in ("name", "email", "website", "save_commenter"):
                 del self.fields[name]
+        if self.staff or not settings.MASTHEAD_NOTIFICATIONS:
+            del self.fields["notify_replies"], self.fields["follow_page"]
         for field in self.fields.values():
             if getattr(field, "max_length", None):
                 # A browser enforcing maxlength cuts pasted text silently; over the limit

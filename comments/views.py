@@ -171,6 +171,11 @@ def post_comment(request):
             user=request.user,
             traps={"honeypot": data.get(HONEYPOT, ""), "timestamp": data.get("ts", "")},
             own_ids=own_comment_ids(request),
+            subscribe=[
+                choice
+                for choice, field in (("replies", "notify_replies"), ("page", "follow_page"))
+                if form.cleaned_data.get(field)
+            ],
         )
     except ApplicationError as error:
         if as_json:

@@ -11,6 +11,8 @@ newsletters) mail readers only through these functions:
 - `unsubscribe_url(address, scope)`, `unsubscribe(address=, scope=)`: the signed links every
   mail carries; scope "all" stops every mail, any other scope is passed to the app that
   owns it through the `unsubscribed` signal.
+- `queue_bulk(...)`: one message to many addresses; `withdraw(event_keys=)`: take back
+  mail not yet sent.
 - `forget_address(email)`: erase an address and everything mailed to it.
 - `register_purpose(...)`: what the confirmation page of a purpose shows and does.
 
@@ -47,6 +49,7 @@ address_confirmed = Signal()
 
 ALL = "all"
 CONFIRMATION = "confirmation"
+WITHDRAWN = "withdrawn"
 
 
 # Addresses ------------------------------------------------------------------------------
@@ -379,9 +382,82 @@ def _queue(
                 unsolicited=unconfirmed,
             )
     except IntegrityError:
-        return None  # this event was queued for this address before
+        # This event was queued for this address before. Only mail withdrawn before it
+        # went (its event undone, then done again) is queued again; anything else stays
+        # as it is, so that an event sends its mail once.
+        revived = Delivery.objects.filter(
+            event_key=event_key[:200],
+            address=address,
+            status=Delivery.Status.CANCELLED,
+            last_error=WITHDRAWN,
+        ).update(status=Delivery.Status.QUEUED, last_error="", next_attempt_at=now)
+        if not revived:
+            return None
+        transaction.on_commit(kick, robust=True)
+        return Delivery.objects.get(event_key=event_key[:200], address=address)
     transaction.on_commit(kick, robust=True)
     return delivery
+
+
+def queue_bulk(
+    *,
+    event_key: str,
+    addresses: Iterable[Address],
+    category: str,
+    subject: str,
+    text: str,
+    html: str,
+    unsubscribe_scope: str = ALL,
+    unsubscribe_label: str = "",
+    list_name: str = "",
+    chunk: int = 1000,
+) -> int:
+    """queue_mail for many addresses with the same message (a new comment for every
+    follower of an article), stored a chunk at a time; addresses that cannot receive mail
+    and those the event was queued for already are left out. Returns how many were
+    queued."""
+    now = timezone.now()
+    subject = " ".join(subject.split())[:255]
+    queued = 0
+    batch = []
+
+    def flush():
+        nonlocal queued
+        before = Delivery.objects.filter(event_key=event_key[:200]).count()
+        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+        queued += Delivery.objects.filter(event_key=event_key[:200]).count() - before
+        batch.clear()
+
+    for address in addresses:
+        if not address.can_receive:
+            continue
+        body_text, body_html = _wrap(
+            address,
+            text=text,
+            html=html,
+            unsubscribe_scope=unsubscribe_scope,
+            unsubscribe_label=unsubscribe_label,
+        )
+        batch.append(
+            Delivery(
+                event_key=event_key[:200],
+                address=address,
+                category=category,
+                subject=subject,
+                text=body_text,
+                html=body_html,
+                unsubscribe_scope=unsubscribe_scope,
+                list_name=list_name or category,
+                next_attempt_at=now,
+            )
+        )
+        if len(batch) >= chunk:
+            flush()
+    if batch:
+        flush()
+    if queued:
+        transaction.on_commit(kick, robust=True)
+    return queued
 
 
 def queue_mail(
@@ -445,8 +521,10 @@ def mail_domain() -> str:
     return urlsplit(base_url()).hostname or "localhost"
 
 
-def cancel_queued(*, event_keys: Iterable[str]) -> int:
-    """Cancel queued mail of these events (e.g. a comment removed before its mail went)."""
+def withdraw(*, event_keys: Iterable[str]) -> int:
+    """Take back mail of these events that has not gone yet (a comment hidden again
+    before its notifications went). Queuing the same event later queues it again; mail
+    already sent stays sent, and is not sent again."""
     return Delivery.objects.filter(
         event_key__in=list(event_keys), status=Delivery.Status.QUEUED
-    ).update(status=Delivery.Status.CANCELLED, last_error="cancelled")
+    ).update(status=Delivery.Status.CANCELLED, last_error=WITHDRAWN)

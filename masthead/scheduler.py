@@ -38,7 +38,9 @@ def tick() -> None:
     run_pending_tasks()
     from comments.notifications import send_digest_if_due
     from mailing.sending import send_due
+    from notifications.services import send_digest_if_due as send_reader_digest
 
     send_digest_if_due()
+    send_reader_digest()
     # Mail whose retry time has come (new mail is sent by its own task at once).
     send_due()

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "news",
     "comments",
     "mailing",
+    "notifications",
     "commenters",
     "importers",
     "wagtail.contrib.forms",

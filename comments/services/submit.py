@@ -28,6 +28,7 @@ def submit_comment(
     created_at: dt.datetime | None = None,
     traps: dict | None = None,
     own_ids=(),
+    subscribe=(),
 ) -> Comment:
     """Store a new comment on `page` with the status the moderation pipeline gives it.
 
@@ -38,7 +39,9 @@ def submit_comment(
     timestamp for the bot-trap check; posts from the web always pass it. `own_ids` are the
     comments the poster's browser posted before (its signed cookie): a poster is told
     about their own comments only, and is a known commenter only from a browser that
-    posted an approved comment under the address given.
+    posted an approved comment under the address given. `subscribe` is what the
+    author asked to be told of ("replies", "page"); it rides on the comment_submitted
+    signal to whichever app sends such mail.
     """
     if not comments_open(page):
         raise CommentsClosed()
@@ -144,7 +147,10 @@ def submit_comment(
             # Only a public comment changes what readers see.
             _count_one_more(page.pk)
             _after_commit(page.pk, comment_ids=[comment.pk])
-    transaction.on_commit(lambda: signals.comment_submitted.send(sender=Comment, comment=comment))
+    subscribe = tuple(choice for choice in ("replies", "page") if choice in set(subscribe))
+    transaction.on_commit(
+        lambda: signals.comment_submitted.send(sender=Comment, comment=comment, subscribe=subscribe)
+    )
     if status == Comment.Status.PENDING:
         transaction.on_commit(lambda: tasks.comments_held(comment_ids=[comment.pk]))
     return comment

@@ -77,6 +77,8 @@ def test_the_form_has_the_labels_note_and_button_readers_know(client, db):
         "Email *",
         "Website",
         "Save my name, email, and website in this browser for the next time I comment.",
+        "Email me when someone replies to my comment",
+        "Email me about new comments on this article",
     ]
     consent = form.find(id="id_save_commenter")
     assert (consent["type"], consent.has_attr("checked")) == ("checkbox", False)
