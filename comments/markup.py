@@ -2,6 +2,7 @@
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -9,10 +10,9 @@ from markdown_it import MarkdownIt
 ALLOWED_TAGS = {"p", "br", "a", "em", "strong", "code", "pre", "blockquote"}
 LINK_REL = "nofollow ugc noopener"
 
-_md = (
-    MarkdownIt("zero", {"html": False, "breaks": True, "linkify": True, "typographer": False})
-    .enable(["emphasis", "link", "backticks", "blockquote", "fence", "code", "newline", "linkify"])
-)
+_md = MarkdownIt(
+    "zero", {"html": False, "breaks": True, "linkify": True, "typographer": False}
+).enable(["emphasis", "link", "backticks", "blockquote", "fence", "code", "newline", "linkify"])
 
 
 def render(text: str) -> str:
@@ -54,3 +54,36 @@ def html_to_text(html: str) -> str:
     text = _BREAKS.sub(lambda m: "\n" if m.group(0).lower().startswith("<br") else "\n\n", html)
     text = unescape(nh3.clean(text, tags=set()))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+class _Reader(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.hrefs, self.text, self._in_link = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self._in_link += 1
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href.strip())
+        elif tag in ("br", "p", "blockquote", "pre"):
+            self.text.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._in_link = max(self._in_link - 1, 0)
+        elif tag in ("p", "blockquote", "pre"):
+            self.text.append("\n")
+
+    def handle_data(self, data):
+        self.text.append(data if not self._in_link else " ")
+
+
+def read_back(html: str) -> tuple[list[str], str]:
+    """What a reader gets from safe comment HTML: the target of every link (entities
+    decoded, as a browser follows it) and the visible text outside links."""
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    return reader.hrefs, "".join(reader.text)

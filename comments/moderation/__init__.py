@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from .. import markup
+
 logger = logging.getLogger(__name__)
 
 # The checks that follow rules, cheap and with no model to load.
@@ -67,6 +69,14 @@ class Candidate:
     own_ids: tuple = ()
     # Scores that checks compute, kept on the comment for moderators.
     scores: dict = field(default_factory=dict)
+    # The body as sanitised HTML, as it will be stored and shown (see rendered()).
+    body_html: str | None = None
+
+    def rendered(self) -> str:
+        """The body as readers will get it: sanitised HTML, rendered once."""
+        if self.body_html is None:
+            self.body_html = markup.render(self.body)
+        return self.body_html
 
 
 @dataclass

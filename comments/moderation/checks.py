@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import networks
+from .. import markup, networks
 from ..errors import ApplicationError
 from . import Action, Candidate, Verdict, senders
 
@@ -140,13 +140,17 @@ def duplicates(candidate: Candidate) -> Verdict | None:
 # Links ------------------------------------------------------------------------------
 
 
-def find_links(text: str) -> list[str]:
-    return URL_PATTERN.findall(text)
+def find_links(candidate: Candidate) -> list[str]:
+    """The web addresses in the comment as readers get it: the target of every link in
+    its sanitised HTML (so "[a](//host/)" and entity-encoded schemes count as what they
+    are) and every address written out as text outside a link."""
+    hrefs, text = markup.read_back(candidate.rendered())
+    return hrefs + URL_PATTERN.findall(text)
 
 
 def links(candidate: Candidate) -> Verdict | None:
     """More than MASTHEAD_COMMENTS_MAX_LINKS links holds the comment."""
-    found = len(find_links(candidate.body))
+    found = len(find_links(candidate))
     if found > settings.MASTHEAD_COMMENTS_MAX_LINKS:
         return Verdict(Action.HOLD, ngettext("%d link", "%d links", found) % found)
     return None
@@ -155,14 +159,24 @@ def links(candidate: Candidate) -> Verdict | None:
 # Lists ------------------------------------------------------------------------------
 
 
+def _host(url: str) -> str:
+    if url.lower().startswith("mailto:"):
+        return url.rpartition("@")[2].partition("?")[0].lower()
+    if url.startswith("//"):
+        url = "http:" + url
+    elif not re.match(r"[a-z][a-z0-9+.-]*:", url, re.IGNORECASE):
+        if not url.lower().startswith("www."):
+            return ""  # a path on this site
+        url = "http://" + url
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
 def _domains(candidate: Candidate) -> set[str]:
-    hosts = set()
-    for url in find_links(candidate.body) + ([candidate.website] if candidate.website else []):
-        if not url.lower().startswith("http"):
-            url = "http://" + url
-        host = (urlsplit(url).hostname or "").lower()
-        if host:
-            hosts.add(host)
+    urls = find_links(candidate) + ([candidate.website] if candidate.website else [])
+    hosts = {host for host in map(_host, urls) if host}
     if "@" in candidate.email:
         hosts.add(candidate.email.rsplit("@", 1)[1].lower())
     return hosts
@@ -212,8 +226,10 @@ def lists(candidate: Candidate) -> Verdict | None:
     if not rules:
         return None
     domains = _domains(candidate)
+    # The text as typed and as readers get it, and where its links lead.
+    hrefs, text = markup.read_back(candidate.rendered())
     haystack = " ".join(
-        [candidate.name, candidate.email, candidate.website, candidate.body]
+        [candidate.name, candidate.email, candidate.website, candidate.body, text, *hrefs]
     ).lower()
     strongest = None
     for rule in rules:

@@ -82,6 +82,7 @@ def submit_comment(
         while parent is not None and parent.depth >= settings.MASTHEAD_COMMENTS_MAX_DEPTH:
             parent = parent.parent
 
+    body_html = markup.render(body)
     decision = moderate(
         Candidate(
             page=page,
@@ -95,6 +96,7 @@ def submit_comment(
             user_agent=user_agent or "",
             traps=traps,
             own_ids=tuple(own_ids),
+            body_html=body_html,
         )
     )
     if decision.action == Action.REJECT:
@@ -118,7 +120,7 @@ def submit_comment(
             email=email,
             website=website,
             body=body,
-            body_html=markup.render(body),
+            body_html=body_html,
             user=user,
             is_newsroom=user is not None,
             ip_address=ip_address or None,
