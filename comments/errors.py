@@ -69,3 +69,15 @@ class TooManyLikes(ApplicationError):
     code = "rate_limited"
     status = 429
     default_message = _("Too many likes from your network just now. Please try again later.")
+
+
+class TooLarge(ApplicationError):
+    code = "too_large"
+    status = 413
+    default_message = _("This request is too large.")
+
+
+class ServerError(ApplicationError):
+    code = "server_error"
+    status = 500
+    default_message = _("Something went wrong on our side. Please try again later.")

@@ -312,10 +312,11 @@ def render_comment(
         # would run in the reader's browser.
         author = (
             f'<a class="comment-author" href="{escape(comment.website)}" '
-            f'rel="nofollow ugc noopener">{name}</a>'
+            f'rel="nofollow ugc noopener"><bdi>{name}</bdi></a>'
         )
     else:
-        author = f'<span class="comment-author">{name}</span>'
+        # <bdi>: a name written right to left does not reorder the text around it.
+        author = f'<span class="comment-author"><bdi>{name}</bdi></span>'
     classes = f"comment depth-{comment.depth}"
     if pending:
         classes += " comment-pending"
@@ -379,7 +380,7 @@ def render_picks(comments, *, reply_url: str) -> str:
     for comment in comments:
         items.append(
             f'<li class="comment-pick"><p class="comment-meta"><span class="comment-author">'
-            f"{escape(comment.name)}</span> · "
+            f"<bdi>{escape(comment.name)}</bdi></span> · "
             f'<a href="/comments/{comment.pk}/">{labels.when(comment.created_at)}</a></p>'
             f'<div class="comment-text">{comment.body_html}</div></li>'
         )

@@ -4,12 +4,16 @@ Form posts and JSON posts go through the same view and the same service; a reque
 asks for JSON (Accept: application/json) gets JSON, anything else gets HTML.
 """
 
+import functools
 import hashlib
 import hmac
 import json
+import logging
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.template.response import TemplateResponse
@@ -19,8 +23,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Page
 
-from . import networks, services
-from .errors import ApplicationError, NotFound, Refused, ValidationFailed
+from . import networks, services, text
+from .errors import (
+    ApplicationError,
+    NotFound,
+    Refused,
+    ServerError,
+    TooLarge,
+    ValidationFailed,
+)
 from .forms import HONEYPOT, CommentEditForm, CommentForm, ReportForm
 from .models import Comment
 from .params import whole_number
@@ -33,6 +44,8 @@ from .readers import (
 )
 from .selectors import page_to_comment_on
 from .thread import comment_address, count_heading, permalink_time, render_comment
+
+logger = logging.getLogger("django.request")
 
 
 class SeeOther(HttpResponseRedirect):
@@ -56,6 +69,36 @@ def _client_ip(request) -> str | None:
         if len(hops) >= settings.MASTHEAD_PROXY_HOPS > 0:
             address = networks.parse_address(hops[-settings.MASTHEAD_PROXY_HOPS]) or address
     return str(address) if address else None
+
+
+def json_errors(view):
+    """A request that asks for JSON gets the API's one error shape whatever goes wrong: a
+    body over the size limit is a 413, and an unexpected failure a 500, logged and
+    signalled as Django does for its own error page."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except (Http404, PermissionDenied):
+            raise
+        except RequestDataTooBig:
+            if not wants_json(request):
+                raise
+            return _error_json(TooLarge())
+        except Exception:
+            if not wants_json(request):
+                raise
+            got_request_exception.send(sender=None, request=request)
+            logger.error(
+                "Internal Server Error: %s",
+                request.path,
+                exc_info=True,
+                extra={"status_code": 500, "request": request},
+            )
+            return _error_json(ServerError())
+
+    return wrapped
 
 
 def _error_json(error: ApplicationError) -> JsonResponse:
@@ -102,7 +145,11 @@ def _parse_body(request):
             raise ValidationFailed(_("The request body is not valid JSON.")) from None
         if not isinstance(data, dict):
             raise ValidationFailed(_("The request body must be a JSON object."))
-        return {k: ("" if v is None else str(v)) for k, v in data.items()}
+        # Lone surrogates become U+FFFD, as in a form post.
+        return {
+            text.as_unicode(k): text.as_unicode("" if v is None else str(v))
+            for k, v in data.items()
+        }
     return request.POST
 
 
@@ -131,6 +178,7 @@ def _csrf_failure(request):
 
 @csrf_exempt
 @require_POST
+@json_errors
 def post_comment(request):
     rejected = _csrf_failure(request)
     if rejected is not None:
@@ -265,6 +313,7 @@ def _back_to(request, comment, *, anchor=True):
 
 
 @require_http_methods(["GET", "POST"])
+@json_errors
 def edit_comment(request, comment_id: int):
     as_json = wants_json(request)
     try:
@@ -312,6 +361,7 @@ def edit_comment(request, comment_id: int):
 
 
 @require_http_methods(["GET", "POST"])
+@json_errors
 def delete_comment(request, comment_id: int):
     as_json = wants_json(request)
     try:
@@ -357,6 +407,7 @@ def _reporter_key(request, reader_id: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@json_errors
 def report_comment(request, comment_id: int):
     """Report a comment to the moderators (a form that works without JavaScript)."""
     as_json = wants_json(request)

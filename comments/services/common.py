@@ -9,11 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import signals, sql
+from .. import signals, sql, text
 from ..errors import ValidationFailed
 from ..models import PATH_SEGMENT, Comment, Thread
 from ..networks import ip_network_of, parse_address
 
+# What readers and moderators write as text; the email is checked as an address.
+TEXT_FIELDS = ("name", "body", "website", "note")
 LIMITS = {"body": 5000, "name": 100, "email": 254, "website": 200, "note": 300}
 DELETED_TEXT = "This comment was deleted."
 
@@ -75,14 +77,16 @@ def _after_commit(page_id: int, *, comment_ids=()):
 
 
 def check_limits(**values) -> None:
-    """Field errors for values over their limit, and for a website that is not http(s)."""
-    errors = {}
+    """Field errors for values over their limit, for a website that is not http(s), and
+    for characters a name or a text may not hold (comments.text: control characters,
+    noncharacters, direction overrides, nothing visible)."""
+    errors = text.problems(**{f: v for f, v in values.items() if f in TEXT_FIELDS})
     website = values.get("website")
     if website and not website.lower().startswith(("http://", "https://")):
         errors["website"] = [_("Please enter a web address, like https://example.com.")]
     for field, value in values.items():
         limit = LIMITS.get(field)
-        if limit and value and len(value) > limit:
+        if limit and value and len(value) > limit and field not in errors:
             errors[field] = [
                 _("Ensure this value has at most %(limit)d characters (it has %(count)d).")
                 % {"limit": limit, "count": len(value)}

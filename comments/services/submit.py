@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import markup, networks, signals, sql, tasks
+from .. import markup, networks, signals, sql, tasks, text
 from ..errors import CommentsClosed, Refused, ValidationFailed
 from ..models import PATH_SEPARATOR, Comment, ModerationEvent
 from ..moderation import Action, Candidate, moderate
@@ -53,7 +53,9 @@ def submit_comment(
         email = user.email
     else:
         user = None
-    name, email, website = name.strip(), email.strip(), website.strip()
+    # Lone surrogates (a JSON body can carry them) read as the form reads them.
+    body = text.as_unicode(body)
+    name, email, website = (text.as_unicode(v).strip() for v in (name, email, website))
     errors = {}
     if not body:
         errors["body"] = [_("Please type your comment.")]

@@ -12,6 +12,8 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import http_date
 
+from comments.text import xml_safe
+
 from . import common
 from .channels import Channel, site_channel
 from .http import feed_response
@@ -27,7 +29,29 @@ THREAD = "http://purl.org/syndication/thread/1.0"
 # RSS and Atom ------------------------------------------------------------------------------
 
 
-class RssFeed(Rss201rev2Feed):
+def _xml_safe(value):
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(v) for v in value)
+    return value
+
+
+class XmlSafe:
+    """Text stored before the comment rules refused such characters, or imported from
+    another system, may hold what XML 1.0 cannot carry: control characters (Django's
+    writer raises on them) and U+FFFE, U+FFFF or surrogates (which make a document no
+    parser accepts). They are dropped or replaced as the document is written."""
+
+    def write(self, outfile, encoding):
+        self.feed = _xml_safe(self.feed)
+        self.items = [_xml_safe(item) for item in self.items]
+        super().write(outfile, encoding)
+
+
+class RssFeed(XmlSafe, Rss201rev2Feed):
     """RSS 2.0 with every byline (dc:creator), full text (content:encoded), the lead image
     (enclosure and media:content), the comments feed (wfw) and the WebSub hub."""
 
@@ -80,7 +104,7 @@ class RssFeed(Rss201rev2Feed):
             handler.addQuickElement("slash:comments", str(item["comment_count"]))
 
 
-class AtomFeed(Atom1Feed):
+class AtomFeed(XmlSafe, Atom1Feed):
     """Atom 1.0 with every byline, full text, the lead image as an enclosure link, the
     comments feed (RFC 4685 replies link) and the WebSub hub."""
 

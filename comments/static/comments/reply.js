@@ -15,7 +15,10 @@ export function setupReplies(section, form) {
     const comment = link.closest("li.comment");
     comment.querySelector(":scope > article").after(respond);
     parentInput.value = link.dataset.commentId;
-    title.textContent = `Leave a Reply to ${link.dataset.author}`;
+    // The name in <bdi>, as the server writes it: a right-to-left name keeps to itself.
+    const name = document.createElement("bdi");
+    name.textContent = link.dataset.author;
+    title.replaceChildren("Leave a Reply to ", name);
     cancel.hidden = false;
     form.elements["body"].focus();
   }
