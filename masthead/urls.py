@@ -1,4 +1,7 @@
+import posixpath
+
 from django.conf import settings
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 from wagtail import urls as wagtail_urls
@@ -6,6 +9,19 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from news import views as news_views
+
+
+def serve_media(request, path):
+    """An upload from MEDIA_ROOT, except documents: those are served only by Wagtail's
+    document view (/documents/<id>/<name>), which applies their collection's privacy."""
+    from wagtail.documents import get_document_model
+
+    folder = get_document_model()._meta.get_field("file").upload_to
+    # As serve() resolves the path, so that ./ or ../ cannot reach the documents.
+    if posixpath.normpath(path).lstrip("/").split("/", 1)[0] == folder:
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -21,8 +37,7 @@ if settings.MASTHEAD_SERVE_MEDIA:
     urlpatterns += [
         re_path(
             r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")),
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
+            serve_media,
         )
     ]
 
