@@ -19,7 +19,7 @@ pending comment elsewhere, the test client). Both look entries up by the same ad
 from the WSGI environ.
 
 Modules: `conf` (the settings a hit reads), `versions` (the site's and each page's version,
-and what a process keeps by them), `keys` (which requests are cached, under which key),
-`entries` (stored pages: look up, answer, store), `wsgi` and `middleware` (the two
-front doors), `receivers` (what bumps the versions).
+and what a process keeps by them), `keys` (which requests are cached, under which
+canonical address), `entries` (stored pages: look up, answer, store), `wsgi` and
+`middleware` (the two front doors), `receivers` (what bumps the versions).
 """

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
 from . import versions
@@ -123,6 +124,21 @@ def hit(meta, local: Local) -> tuple[int, list[tuple[str, str]], bytes]:
     return 200, headers, b"" if meta.get("REQUEST_METHOD") == "HEAD" else body
 
 
+def _take_variant(page_id: int, site: int, page: int, ttl: int) -> bool:
+    """Count one more stored address for this version of the page; False when it has
+    MASTHEAD_PAGE_CACHE_VARIANTS already (page numbers past the last page each render the
+    last page, and each would be an entry). The count starts again with each version, and
+    once `ttl` has passed since the last address was stored, when all it counted are gone.
+    (Renders stored at the same moment may count as one: the cap is a bound, not a
+    ledger.)"""
+    key = f"pagecache:variants:{page_id}:{site}:{page}"
+    taken = cache.get(key, 0) + 1
+    if taken > settings.MASTHEAD_PAGE_CACHE_VARIANTS:
+        return False
+    cache.set(key, taken, timeout=ttl)
+    return True
+
+
 def store(request, response, url: str, page_id: int, started: int, site_before) -> Local | None:
     """Store the page for other readers; None when something changed while it rendered
     (it may show the data from before the change)."""
@@ -140,6 +156,8 @@ def store(request, response, url: str, page_id: int, started: int, site_before) 
             versions.bump(k)
         return None
     ttl = getattr(request, "masthead_page_ttl", settings.MASTHEAD_PAGE_CACHE_TTL)
+    if not _take_variant(page_id, current[keys[0]], current[keys[1]], ttl):
+        return None
     response["Cache-Control"] = (
         f"public, max-age=0, s-maxage={ttl}, "
         f"stale-while-revalidate={settings.MASTHEAD_PAGE_CACHE_STALE}"
@@ -147,7 +165,9 @@ def store(request, response, url: str, page_id: int, started: int, site_before) 
     content = response.content
     response["ETag"] = quote_etag(hashlib.md5(content, usedforsecurity=False).hexdigest())
     response["Last-Modified"] = http_date()
-    response["Vary"] = "Accept-Encoding"
+    # The same address gives a signed-in reader, or one whose comment awaits moderation,
+    # another page: a CDN in front must not hand them this one.
+    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
     surrogate = getattr(request, "masthead_surrogate_keys", None)
     if surrogate:
         response["Surrogate-Key"] = " ".join(surrogate)

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from comments.readers import pending_pages
 
 from .entries import hit, lookup, store
-from .keys import cacheable, entry_url
+from .keys import address, cacheable
 from .versions import SITE_VERSION_KEY, read_versions
 from .wsgi import MISSED
 
@@ -29,12 +29,14 @@ class PageCacheMiddleware:
         meta = request.META
         if not cacheable(meta):
             return self.get_response(request)
-        url = meta.get(MISSED)
+        kept_at = meta.get(MISSED)
         local = None
-        if url is None:
-            url = entry_url(meta)
+        if kept_at is None:
+            kept_at = address(meta)
+            if kept_at is None:
+                return self.get_response(request)
             try:
-                local = lookup(url)
+                local = lookup(kept_at.url)
             except Exception:  # a cache that cannot answer is a miss
                 logger.exception("page cache lookup failed")
         if local is not None and local.entry["page_id"] not in pending_pages(request):
@@ -55,13 +57,17 @@ class PageCacheMiddleware:
         if page_id in pending_pages(request):
             response["Cache-Control"] = "private, no-cache"
             return response
+        if not kept_at.exact:
+            # Asked for in other words than its address: what it renders (its links name
+            # the host the request named) is not kept for others.
+            return response
         if response.status_code != 200 or response.cookies or response.streaming:
             return response
         directives = {part.strip().lower() for part in response.get("Cache-Control", "").split(",")}
         if directives & {"private", "no-store"}:
             return response
         try:
-            local = store(request, response, url, page_id, started, site_before)
+            local = store(request, response, kept_at.url, page_id, started, site_before)
         except Exception:  # the reader still gets the page
             logger.exception("page cache store failed")
             return response

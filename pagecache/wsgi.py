@@ -7,12 +7,12 @@ from comments.readers import OWN_COOKIE, PENDING_COOKIE
 
 from .conf import config
 from .entries import Local, hit, lookup
-from .keys import cacheable, entry_url
+from .keys import address, cacheable
 
 logger = logging.getLogger(__name__)
 
-# Set in the WSGI environ, to the request's address, when PageCacheApp looked it up and
-# found nothing: the middleware need not look again.
+# Set in the WSGI environ, to the request's `keys.Address`, when PageCacheApp looked it up
+# and found nothing: the middleware need not look again.
 MISSED = "pagecache.missed"
 
 
@@ -50,8 +50,10 @@ class PageCacheApp:
         # Someone who has commented from this browser sees their comment at once, whichever
         # process answers; other readers within MASTHEAD_PAGE_CACHE_RECHECK seconds.
         recheck = 0 if OWN_COOKIE in cookies else config().recheck
-        url = entry_url(environ)
-        local = lookup(url, recheck)
+        kept_at = address(environ)
+        if kept_at is None:
+            return None
+        local = lookup(kept_at.url, recheck)
         if local is None:
-            environ[MISSED] = url
+            environ[MISSED] = kept_at
         return local
