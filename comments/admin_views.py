@@ -249,6 +249,7 @@ def edit(request, comment_id: int):
                 email=form.cleaned_data["email"],
                 website=form.cleaned_data["website"],
                 body=form.cleaned_data["body"],
+                moderator=request.user,
             )
         except ApplicationError as error:
             for field, errors in error.fields.items():

@@ -274,10 +274,13 @@ class ModerationEvent(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     note = models.CharField(max_length=255, blank=True)
+    # An author's edit keeps the text it replaced, for moderators.
+    previous_body = models.TextField(blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["comment", "action", "at"], name="event_action_idx")]
 
     def __str__(self):
         who = self.actor or _("system")
@@ -285,6 +288,29 @@ class ModerationEvent(models.Model):
 
     def get_absolute_url(self):
         return reverse("comments_admin:edit", args=[self.comment_id])
+
+
+class AuthorChange(models.Model):
+    """That an author edited or deleted a comment, from which network (/24 or /64) and
+    when: what the limits on authors' changes count. It names no comment, so it outlives
+    the comments deleted, and rows older than the longest limit's window are dropped."""
+
+    class Kind(models.TextChoices):
+        EDIT = "edit", _("Edit")
+        DELETE = "delete", _("Delete")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    network = models.CharField(max_length=43)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["network", "at"], name="author_change_network_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} from {self.network} at {self.at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("comments_admin:index")
 
 
 class Report(models.Model):

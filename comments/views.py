@@ -329,22 +329,43 @@ def edit_comment(request, comment_id: int):
             if not form.is_valid():
                 raise ValidationFailed(fields=_form_errors(form))
             comment = services.author_edit_comment(
-                comment_id=comment.pk, own_ids=own, body=form.cleaned_data["body"]
+                comment_id=comment.pk,
+                own_ids=own,
+                body=form.cleaned_data["body"],
+                ip_address=_client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
             )
         except ApplicationError as error:
             if as_json:
                 return _error_json(error)
             form = CommentEditForm(request.POST)
             _add_errors(form, error)
-            return TemplateResponse(
+            response = TemplateResponse(
                 request,
                 "comments/edit.html",
                 {"form": form, "comment": comment, "back": _back_to(request, comment)},
                 status=error.status,
             )
+            for header, value in error.headers.items():
+                response[header] = value
+            return response
+        held = comment.status != Comment.Status.APPROVED
         if as_json:
-            return JsonResponse({"comment": {"id": comment.pk, "body_html": comment.body_html}})
-        return SeeOther(_back_to(request, comment))
+            response = JsonResponse(
+                {
+                    "comment": {
+                        "id": comment.pk,
+                        "body_html": comment.body_html,
+                        "awaiting_moderation": held,
+                    }
+                }
+            )
+        else:
+            response = SeeOther(_back_to(request, comment))
+        if held:
+            # The author sees their held comment on a fresh page, not the shared one.
+            remember_pending(response, request, comment.page_id)
+        return response
     if not services.can_author_change(comment, own):
         return TemplateResponse(
             request,
@@ -372,16 +393,26 @@ def delete_comment(request, comment_id: int):
         raise Http404(error.message) from None
     if request.method == "POST":
         try:
-            services.author_delete_comment(comment_id=comment.pk, own_ids=own)
+            services.author_delete_comment(
+                comment_id=comment.pk, own_ids=own, ip_address=_client_ip(request)
+            )
         except ApplicationError as error:
             if as_json:
                 return _error_json(error)
-            return TemplateResponse(
+            response = TemplateResponse(
                 request,
                 "comments/delete.html",
-                {"comment": comment, "closed": True, "back": _back_to(request, comment)},
+                {
+                    "comment": comment,
+                    "closed": error.code == "edit_window_closed",
+                    "message": error.message,
+                    "back": _back_to(request, comment),
+                },
                 status=error.status,
             )
+            for header, value in error.headers.items():
+                response[header] = value
+            return response
         if as_json:
             return JsonResponse({"deleted": comment.pk})
         return SeeOther(_back_to(request, comment, anchor=False))

@@ -67,6 +67,8 @@ class Candidate:
     traps: dict | None = None
     # The comments this browser posted (its signed cookie): what it may be told about.
     own_ids: tuple = ()
+    # The stored comment whose text this would replace, for an author's edit.
+    editing: int | None = None
     # Scores that checks compute, kept on the comment for moderators.
     scores: dict = field(default_factory=dict)
     # The body as sanitised HTML, as it will be stored and shown (see rendered()).

@@ -120,9 +120,10 @@ def duplicates(candidate: Candidate) -> Verdict | None:
     nothing the poster can see (a refusal, or a hold, would tell anyone who typed an
     address and a comment's text who wrote it); moderators find it among the reasons."""
     text = _normalise(candidate.body)
-    if candidate.own_ids and any(
-        _normalise(body) == text
-        for body in senders.own_bodies_on_page(candidate.own_ids, candidate.page.pk)
+    # An edit is no duplicate of the text it replaces.
+    own = [pk for pk in candidate.own_ids if pk != candidate.editing]
+    if own and any(
+        _normalise(body) == text for body in senders.own_bodies_on_page(own, candidate.page.pk)
     ):
         raise Duplicate(_("It looks as though you have already said that."))
     if candidate.email:

@@ -13,7 +13,12 @@ from .addresses import (
     commenter_edit_comment,
     erase_commenter,
 )
-from .authors import author_delete_comment, author_edit_comment, can_author_change
+from .authors import (
+    author_delete_comment,
+    author_edit_comment,
+    can_author_change,
+    edit_comment_text,
+)
 from .common import (
     DELETED_TEXT,
     LIMITS,
@@ -43,6 +48,7 @@ __all__ = [
     "check_limits",
     "commenter_delete_comment",
     "commenter_edit_comment",
+    "edit_comment_text",
     "comments_open",
     "erase_commenter",
     "import_comment",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ..errors import NotFound, ValidationFailed
 from ..models import Comment, Commenter, ModerationRule
-from .authors import _apply_edit, _remove
+from .authors import _remove, edit_comment_text
 from .common import _after_commit, _recount
 
 # Statuses the author may still edit: a spam verdict or a moderator's trash is theirs to
@@ -41,10 +41,13 @@ def _own_comment(comment_id: int, email: str) -> Comment:
     return comment
 
 
-def commenter_edit_comment(*, comment_id: int, email: str, body: str) -> Comment:
+def commenter_edit_comment(
+    *, comment_id: int, email: str, body: str, ip_address: str | None = None
+) -> Comment:
     """Change the text of a comment written under `email`, as its author's edit from the
-    browser that posted it does, but at any time. Only a published comment or one
-    awaiting moderation can be edited."""
+    browser that posted it does, but at any time: checked, limited and logged as
+    `edit_comment_text` says. Only a published comment or one awaiting moderation can be
+    edited."""
     body = (body or "").strip()
     if not body:
         raise ValidationFailed(fields={"body": [_("Please type your comment.")]})
@@ -52,7 +55,8 @@ def commenter_edit_comment(*, comment_id: int, email: str, body: str) -> Comment
         comment = _own_comment(comment_id, email)
         if comment.status not in EDITABLE:
             raise ValidationFailed(_("This comment can no longer be edited."))
-        return _apply_edit(comment, body)
+    # Outside the lock: the edit's checks may take a while; it locks the comment again.
+    return edit_comment_text(comment=comment, body=body, ip_address=ip_address)
 
 
 def commenter_delete_comment(*, comment_id: int, email: str) -> None:

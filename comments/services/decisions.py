@@ -151,13 +151,30 @@ def _decided_by_moderator(comment: Comment) -> bool:
     return last is not None and last.actor_id is not None
 
 
-def moderator_edit_comment(*, comment: Comment, name: str, email: str, website: str, body: str):
+def moderator_edit_comment(
+    *, comment: Comment, name: str, email: str, website: str, body: str, moderator=None
+):
+    """A moderator corrects a comment; logged with who did it and the text before."""
     check_limits(body=body, name=name, email=email, website=website)
     with transaction.atomic():
+        previous = (
+            Comment.objects.select_for_update()
+            .filter(pk=comment.pk)
+            .values_list("body", flat=True)
+            .first()
+        )
         comment.name, comment.email, comment.website = name, email, website
         comment.body = body
         comment.body_html = markup.render(body)
         comment.edited_at = timezone.now()
         comment.save()
+        ModerationEvent.objects.create(
+            comment=comment,
+            actor=moderator if getattr(moderator, "pk", None) else None,
+            action="edited",
+            from_status=comment.status,
+            to_status=comment.status,
+            previous_body=previous if previous != body else "",
+        )
         _after_commit(comment.page_id, comment_ids=[comment.pk])
     return comment

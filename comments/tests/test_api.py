@@ -282,8 +282,13 @@ def test_the_author_edits_in_place(client, db):
     )
 
     assert response.status_code == 200
+    # A first comment, held: still awaiting moderation after the edit.
     assert response.json() == {
-        "comment": {"id": comment.pk, "body_html": "<p>Well <em>said</em>.</p>"}
+        "comment": {
+            "id": comment.pk,
+            "body_html": "<p>Well <em>said</em>.</p>",
+            "awaiting_moderation": True,
+        }
     }
 
 
