@@ -19,6 +19,7 @@ from wagtail.models import Page
 from . import services
 from .errors import ApplicationError
 from .models import Comment, Report
+from .selectors import confirmed_emails
 
 PERMISSION = "comments.change_comment"
 STATUS_TABS = [
@@ -150,6 +151,7 @@ def index(request):
         )
     )
     titles = dict(Page.objects.filter(pk__in={c.page_id for c in rows}).values_list("pk", "title"))
+    confirmed = confirmed_emails(c.email for c in rows)
     counts = {
         key: Comment.objects.filter(status=key).count()
         for key, _ in STATUS_TABS
@@ -164,6 +166,7 @@ def index(request):
                 {
                     "comment": c,
                     "page_title": titles.get(c.page_id, _("(deleted page)")),
+                    "confirmed": c.email.strip().lower() in confirmed,
                     "actions": [
                         (a, ACTION_LABELS[a], SHORTCUTS.get(a, "")) for a in row_actions(c)
                     ],

@@ -8,6 +8,8 @@ from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from wagtail.models import Page, PageViewRestriction
 
+from mailing.models import Address
+
 from . import sql
 from .models import Comment, CommentableMixin, Thread
 
@@ -107,4 +109,17 @@ def comments_by_email(email: str):
         .filter(email_lower=email, is_removed=False)
         .select_related("page")
         .order_by("-created_at", "-pk")
+    )
+
+
+def confirmed_emails(emails) -> set[str]:
+    """Which of `emails` (compared in lower case) their owners have confirmed by following
+    a signed link (mailing), in one query; lowered."""
+    wanted = {e.strip().lower() for e in emails if e}
+    if not wanted:
+        return set()
+    return set(
+        Address.objects.filter(email__in=wanted, confirmed_at__isnull=False).values_list(
+            "email", flat=True
+        )
     )

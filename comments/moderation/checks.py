@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from mailing import services as mailing
+
 from .. import markup, networks
 from ..errors import ApplicationError
 from . import Action, Candidate, Verdict, senders
@@ -250,8 +252,9 @@ def known_commenters(candidate: Candidate) -> Verdict | None:
     a commenter moderators trust goes through from the first. An address is anyone's to
     type, so the poster must show they are that commenter: the browser posted an approved
     comment under the address (its signed cookie says so). From another browser the
-    comment is held, once. MASTHEAD_COMMENTS_MODERATION may be "first" (this rule), "all"
-    (hold everything) or "none" (hold nothing)."""
+    comment is held, once. With MASTHEAD_COMMENTS_KNOWN_CONFIRMED_ONLY, the address must
+    also be confirmed (its owner followed a signed link). MASTHEAD_COMMENTS_MODERATION may
+    be "first" (this rule), "all" (hold everything) or "none" (hold nothing)."""
     from ..models import Commenter
 
     standing = senders.standing(candidate.email) if candidate.email else None
@@ -265,6 +268,9 @@ def known_commenters(candidate: Candidate) -> Verdict | None:
     # Typing an address proves nothing: the poster is that commenter when this browser
     # posted a comment under the address that is approved.
     proven = bool(candidate.email) and senders.has_approved_from(candidate.email, candidate.own_ids)
+    if proven and settings.MASTHEAD_COMMENTS_KNOWN_CONFIRMED_ONLY:
+        if not mailing.is_confirmed(candidate.email):
+            return Verdict(Action.HOLD, "known commenter, address not confirmed")
     if standing == Commenter.Standing.TRUSTED:
         if proven:
             return Verdict(Action.ACCEPT, "trusted commenter")

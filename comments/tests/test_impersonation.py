@@ -2,12 +2,18 @@
 tell the poster nothing about that person, must not lock them out, and must not pass as
 them."""
 
+import datetime as dt
+
 import pytest
+from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from comments import services
 from comments.models import Comment, Commenter, ModerationRule
 from comments.moderation.checks import form_timestamp
+from comments.tests import factories
+from mailing import services as mailing
 from news.tests import factories as news
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +132,84 @@ def test_a_trusted_address_typed_in_another_browser_is_held():
     assert Comment.objects.get().moderation_reasons == [
         "hold: trusted commenter's address, from another browser"
     ]
+
+
+# Confirmed addresses --------------------------------------------------------------------------
+
+
+def jane_known_from(client, article) -> int:
+    first = post(client, article, "A first remark.")
+    services.moderate_comments(comment_ids=[first.json()["comment"]["id"]], action="approve")
+    return first.json()["comment"]["id"]
+
+
+def test_with_confirmed_only_a_known_commenter_needs_a_confirmed_address(settings):
+    settings.MASTHEAD_COMMENTS_KNOWN_CONFIRMED_ONLY = True
+    article = news.article()
+    jane = Client()
+    jane_known_from(jane, article)
+
+    unconfirmed = post(jane, article, "A second remark.")
+    mailing.confirm(address=mailing.address_for(JANE, create=True))
+    confirmed = post(jane, article, "A third remark.")
+
+    assert unconfirmed.json()["comment"]["status"] == "pending"
+    assert Comment.objects.get(pk=unconfirmed.json()["comment"]["id"]).moderation_reasons == [
+        "hold: known commenter, address not confirmed"
+    ]
+    assert confirmed.json()["comment"]["status"] == "approved"
+
+
+def test_by_default_an_unconfirmed_known_commenter_goes_through_from_their_browser():
+    article = news.article()
+    jane = Client()
+    jane_known_from(jane, article)
+
+    again = post(jane, article, "A second remark.")
+
+    assert again.json()["comment"]["status"] == "approved"
+
+
+def test_a_commenter_imported_from_another_system_is_held_once_then_known():
+    article = news.article()
+    services.import_comment(
+        page=article,
+        name="Jane Reader",
+        email=JANE,
+        body_html="<p>Written on the old site.</p>",
+        created_at=dt.datetime(2020, 5, 1, tzinfo=dt.UTC),
+    )
+    jane = Client()
+
+    first_here = post(jane, article, "Hello from the new site.")
+    services.moderate_comments(comment_ids=[first_here.json()["comment"]["id"]], action="approve")
+    next_here = post(jane, article, "And again.")
+
+    assert first_here.json()["comment"]["status"] == "pending"
+    assert Comment.objects.get(pk=first_here.json()["comment"]["id"]).moderation_reasons == [
+        "hold: known commenter's address, from another browser"
+    ]
+    assert next_here.json()["comment"]["status"] == "approved"
+
+
+def test_moderators_see_in_the_queue_whether_an_address_is_confirmed():
+    article = news.article()
+    held = [
+        post(Client(), article, f"Remark {n}", email=email, address=f"192.0.2.{n}")
+        for n, email in enumerate(["sure@example.com", "maybe@example.com"], start=1)
+    ]
+    mailing.confirm(address=mailing.address_for("Sure@example.com", create=True))
+    moderator = factories.staff_user("moderator")
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    client = Client()
+    client.force_login(moderator)
+
+    page = BeautifulSoup(client.get("/admin/comments/").content, "html.parser")
+
+    cells = {
+        row["id"]: row.select("td")[1].get_text(" ", strip=True)
+        for row in page.select(".comments-listing tbody tr")
+    }
+    sure, maybe = (f"row-{r.json()['comment']['id']}" for r in held)
+    assert "sure@example.com Confirmed" in cells[sure]
+    assert "maybe@example.com Not confirmed" in cells[maybe]
