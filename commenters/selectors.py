@@ -6,6 +6,9 @@ from django.utils.translation import gettext as _
 
 from comments.models import Comment
 from comments.selectors import comments_by_email
+from mailing import services as mailing
+from notifications.models import Subscription
+from notifications.selectors import subscriptions_of
 
 from .models import ReaderSession
 
@@ -70,8 +73,54 @@ def export(email: str, request=None) -> dict:
                 "user_agent": comment.user_agent,
             }
         )
+    subscriptions = [
+        {
+            "kind": row["subscription"].kind,
+            "page": {
+                "title": row["page_title"],
+                "url": row["subscription"].page.get_full_url(request) or "",
+            },
+            "comment": row["subscription"].comment_id,
+            "mode": row["mode"] if row["follows_page"] else None,
+            "since": row["subscription"].created_at.isoformat(),
+        }
+        for row in my_subscriptions(email, request)
+    ]
+    address = mailing.address_for(email)
     return {
         "email": email,
         "exported_at": timezone.now().isoformat(),
+        "address": {
+            "confirmed_at": _iso(address.confirmed_at) if address else None,
+            "mail_stopped_at": _iso(address.suppressed_at) if address else None,
+        },
         "comments": comments,
+        "subscriptions": subscriptions,
     }
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def my_subscriptions(email: str, request=None) -> list[dict]:
+    """The reader's subscriptions, newest first, each with its article."""
+    rows = []
+    for subscription in subscriptions_of(email):
+        page = subscription.page
+        rows.append(
+            {
+                "subscription": subscription,
+                "follows_page": subscription.kind == Subscription.Kind.PAGE,
+                "page_title": page.title,
+                "page_url": page.get_url(request) or "",
+                "mode": subscription.mode,
+            }
+        )
+    return rows
+
+
+def mail_stopped(email: str) -> bool:
+    """Whether every mail to the address is stopped (by its owner or a bounce)."""
+    address = mailing.address_for(email)
+    return address is not None and address.suppressed_at is not None

@@ -18,7 +18,11 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from comments import services as comments
-from comments.errors import ApplicationError, ValidationFailed
+from comments.errors import ApplicationError, NotFound, ValidationFailed
+from mailing import services as mailing
+from notifications import services as notifications
+from notifications.models import Subscription
+from notifications.selectors import subscriptions_of
 
 from . import mail
 from .models import Erasure, ReaderSession, SignInLink
@@ -131,6 +135,38 @@ def edit_comment(*, session: ReaderSession, comment_id: int, body: str):
 
 def delete_comment(*, session: ReaderSession, comment_id: int) -> None:
     comments.commenter_delete_comment(comment_id=comment_id, email=session.email)
+
+
+def _own_subscription(session: ReaderSession, subscription_id: int) -> Subscription:
+    subscription = subscriptions_of(session.email).filter(pk=subscription_id).first()
+    if subscription is None:
+        raise NotFound(_("That subscription does not exist or is not yours."))
+    return subscription
+
+
+def stop_subscription(*, session: ReaderSession, subscription_id: int) -> None:
+    """The reader stops one of their subscriptions (replies to a comment, or an article
+    they follow)."""
+    subscription = _own_subscription(session, subscription_id)
+    notifications.remove_subscription(subscription_id=subscription.pk)
+
+
+def set_follow_mode(*, session: ReaderSession, subscription_id: int, mode: str) -> None:
+    """Each new comment or a daily digest, for one article the reader follows."""
+    subscription = _own_subscription(session, subscription_id)
+    if subscription.kind != Subscription.Kind.PAGE or mode not in Subscription.Mode.values:
+        raise ValidationFailed(_("Please choose how often to hear about this article."))
+    notifications.set_follow_mode(
+        address=subscription.address, mode=mode, page_id=subscription.page_id
+    )
+
+
+def stop_all_mail(*, session: ReaderSession) -> None:
+    """Stop every mail to the reader's address, as the link at the foot of each mail
+    does; their subscriptions go with it."""
+    address = mailing.address_for(session.email)
+    if address is not None:
+        mailing.unsubscribe(address=address, scope=mailing.ALL)
 
 
 def erase(*, session: ReaderSession) -> Erasure:

@@ -11,5 +11,16 @@ urlpatterns = [
     path("mine/<int:comment_id>/edit/", views.edit, name="edit"),
     path("mine/<int:comment_id>/delete/", views.delete, name="delete"),
     path("mine/erase/", views.erase, name="erase"),
+    path(
+        "mine/subscriptions/<int:subscription_id>/stop/",
+        views.stop_subscription,
+        name="stop_subscription",
+    ),
+    path(
+        "mine/subscriptions/<int:subscription_id>/mode/",
+        views.follow_mode,
+        name="follow_mode",
+    ),
+    path("mine/emails/stop/", views.stop_all_mail, name="stop_all_mail"),
     path("sign-out/", views.sign_out, name="sign_out"),
 ]

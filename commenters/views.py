@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from comments.errors import ApplicationError, ValidationFailed
+from comments.errors import ApplicationError, NotFound, ValidationFailed
 from comments.forms import CommentEditForm
 from comments.selectors import comments_by_email
 from comments.views import _client_ip
@@ -134,6 +134,8 @@ def mine(request, session):
         {
             "email": session.email,
             "rows": selectors.my_comments(session.email, request),
+            "subscriptions": selectors.my_subscriptions(session.email, request),
+            "mail_stopped": selectors.mail_stopped(session.email),
             "expires_at": session.expires_at,
         },
     )
@@ -220,6 +222,46 @@ def erase(request, session):
         "commenters/erase.html",
         {"form": form, "count": comments_by_email(session.email).count()},
     )
+
+
+def _subscriptions_changed():
+    return SeeOther(reverse("commenters:mine") + "#emails")
+
+
+@never_cache
+@require_POST
+@signed_in
+def stop_subscription(request, session, subscription_id: int):
+    try:
+        services.stop_subscription(session=session, subscription_id=subscription_id)
+    except ApplicationError as error:
+        raise Http404(error.message) from None
+    return _subscriptions_changed()
+
+
+@never_cache
+@require_POST
+@signed_in
+def follow_mode(request, session, subscription_id: int):
+    try:
+        services.set_follow_mode(
+            session=session,
+            subscription_id=subscription_id,
+            mode=request.POST.get("mode", ""),
+        )
+    except NotFound as error:
+        raise Http404(error.message) from None
+    except ApplicationError as error:
+        return HttpResponse(error.message, status=error.status, content_type="text/plain")
+    return _subscriptions_changed()
+
+
+@never_cache
+@require_POST
+@signed_in
+def stop_all_mail(request, session):
+    services.stop_all_mail(session=session)
+    return _subscriptions_changed()
 
 
 @never_cache

@@ -15,8 +15,10 @@ from commenters.tests.helpers import link_in
 from comments import services
 from comments.models import Comment, Commenter, ModerationEvent, ModerationRule, Report, Thread
 from comments.tests import factories
+from mailing import services as mailing
 from masthead.scheduler import run_pending_tasks
 from news.tests import factories as news
+from notifications.models import Subscription
 
 JANE = "Jane.Doe@Example.com"
 JANE_IP = "203.0.113.77"
@@ -86,6 +88,10 @@ def test_after_an_erasure_no_table_holds_the_address_ip_or_user_agent(
     )
     Commenter.objects.create(email=JANE.lower(), standing="trusted", note="regular")
     ModerationRule.objects.create(kind="email", value=JANE.lower(), action="hold")
+    address = mailing.address_for(JANE, create=True)
+    mailing.confirm(address=address)
+    Subscription.objects.create(address=address, kind="page", page=article, mode="digest")
+    Subscription.objects.create(address=address, kind="replies", page=article, comment=answered)
     moderator = factories.staff_user()
     services.moderate_comments(comment_ids=[held.pk], action="approve", moderator=moderator)
     services.moderate_comments(comment_ids=[held.pk], action="unapprove", moderator=moderator)
@@ -109,3 +115,4 @@ def test_after_an_erasure_no_table_holds_the_address_ip_or_user_agent(
         (bob_alone.pk, "Bob", False, None),
     ]
     assert Thread.objects.get(page_id=article.pk).public_count == 2
+    assert not Subscription.objects.exists()
