@@ -129,8 +129,15 @@ def sign_out(*, session: ReaderSession) -> None:
     ReaderSession.objects.filter(pk=session.pk).delete()
 
 
-def edit_comment(*, session: ReaderSession, comment_id: int, body: str):
-    return comments.commenter_edit_comment(comment_id=comment_id, email=session.email, body=body)
+def edit_comment(
+    *, session: ReaderSession, comment_id: int, body: str, ip_address: str | None = None
+):
+    """The reader's edit: checked by the moderation pipeline as a new comment is (it may
+    be held), limited and logged with the text it replaced (see
+    comments.services.edit_comment_text)."""
+    return comments.commenter_edit_comment(
+        comment_id=comment_id, email=session.email, body=body, ip_address=ip_address
+    )
 
 
 def delete_comment(*, session: ReaderSession, comment_id: int) -> None:

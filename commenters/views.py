@@ -174,7 +174,10 @@ def edit(request, session, comment_id: int):
                     fields={name: list(errors) for name, errors in form.errors.items()}
                 )
             services.edit_comment(
-                session=session, comment_id=comment.pk, body=form.cleaned_data["body"]
+                session=session,
+                comment_id=comment.pk,
+                body=form.cleaned_data["body"],
+                ip_address=_client_ip(request),
             )
         except ApplicationError as error:
             form = CommentEditForm(request.POST)
@@ -183,9 +186,12 @@ def edit(request, session, comment_id: int):
                 form.add_error(None, error.message)
             elif "body" in error.fields and not form.errors.get("body"):
                 form.add_error("body", error.fields["body"])
-            return TemplateResponse(
+            response = TemplateResponse(
                 request, "commenters/edit.html", {**context, "form": form}, status=error.status
             )
+            for header, value in error.headers.items():
+                response[header] = value
+            return response
         return SeeOther(reverse("commenters:mine") + f"#mine-{comment.pk}")
     form = CommentEditForm(initial={"body": comment.body})
     return TemplateResponse(request, "commenters/edit.html", {**context, "form": form})

@@ -67,7 +67,12 @@ def test_after_an_erasure_no_table_holds_the_address_ip_or_user_agent(
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     article = news.article(title="Rates rise again")
-    answered = factories.comment(article, email_address=JANE, website="https://jane.example")
+    answered = factories.comment(
+        article,
+        body=f"Write to me at {JANE.lower()} about it.",
+        email_address=JANE,
+        website="https://jane.example",
+    )
     bobs_reply = factories.reply(answered, name="Bob", email_address="bob@example.com")
     own_reply = factories.reply(bobs_reply, email_address=JANE.lower())
     held = factories.comment(article, email_address=JANE, status=Comment.Status.PENDING)
@@ -101,6 +106,9 @@ def test_after_an_erasure_no_table_holds_the_address_ip_or_user_agent(
     run_pending_tasks()  # the worker sends the sign-in mail
     assert reader.post(link_in(smtp_server[0])).status_code == 303
     assert len(reader.get(reverse("commenters:mine")).context["rows"]) == 5
+    # Her edit leaves the text it replaced, address and all, in the comment's history.
+    edit = reader.post(reverse("commenters:edit", args=[answered.pk]), {"body": "Thanks all."})
+    assert edit.status_code == 303
     assert sweep(JANE) and sweep(JANE_IP) and sweep(JANE_AGENT), "stored before the erasure"
 
     response = reader.post(reverse("commenters:erase"), {"confirm": "on"})

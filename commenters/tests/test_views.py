@@ -398,3 +398,29 @@ def test_moderators_see_the_erasure_in_the_sites_history_without_the_address(
     assert history.status_code == 200
     assert "A reader erased their comments and address" in text(history)
     assert JANE not in history.content.decode()
+
+
+def test_an_edit_goes_through_moderation_and_may_be_held(db, client, smtp_server, capture):
+    from comments.models import ModerationEvent, ModerationRule
+
+    comment = factories.comment(body="Fair point.", email_address=JANE)
+    ModerationRule.objects.create(kind="word", value="casino", action="hold")
+    sign_in(client, smtp_server, JANE, capture)
+
+    response = client.post(
+        reverse("commenters:edit", args=[comment.pk]), {"body": "Fair point. Visit my casino."}
+    )
+
+    assert response.status_code == 303
+    comment.refresh_from_db()
+    assert (comment.status, comment.body) == ("pending", "Fair point. Visit my casino.")
+    edited = ModerationEvent.objects.get(comment=comment, action="edited")
+    assert (edited.from_status, edited.to_status, edited.previous_body) == (
+        "approved",
+        "pending",
+        "Fair point.",
+    )
+    page = BeautifulSoup(client.get(MINE).content, "html.parser")
+    assert page.select_one(f"#mine-{comment.pk} .comment-status").get_text() == (
+        "Awaiting moderation"
+    )
