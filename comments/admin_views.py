@@ -77,17 +77,36 @@ ORDERS = {
     "reports": ("-report_count", "-created_at", "-pk"),
 }
 
+# Actions that take a permission of their own besides PERMISSION: deleting for good, and
+# the standing decisions about a person (see docs/moderation.md).
+ACTION_PERMISSIONS = {
+    "delete": "comments.delete_comment",
+    "trust": "comments.trust_commenter",
+    "ban": "comments.ban_commenter",
+}
+
 
 def _require_moderator(request):
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
 
 
+def allowed_actions(user) -> set[str]:
+    """The moderation actions `user` may take."""
+    if not user.has_perm(PERMISSION):
+        return set()
+    return {
+        action
+        for action in services.MODERATION_ACTIONS
+        if action not in ACTION_PERMISSIONS or user.has_perm(ACTION_PERMISSIONS[action])
+    }
+
+
 def pending_count() -> int:
     return Comment.objects.filter(status=Comment.Status.PENDING).count()
 
 
-def row_actions(comment) -> list[str]:
+def row_actions(comment, allowed=frozenset(ACTION_LABELS)) -> list[str]:
     actions = {
         "pending": ["approve", "spam", "trash", "trust", "ban"],
         "approved": [
@@ -103,11 +122,12 @@ def row_actions(comment) -> list[str]:
     }[comment.status]
     if not comment.email:
         actions = [a for a in actions if a not in ("trust", "ban")]
-    return actions
+    return [a for a in actions if a in allowed]
 
 
 def index(request):
     _require_moderator(request)
+    allowed = allowed_actions(request.user)
     status = request.GET.get("status", "pending")
     if status not in dict(STATUS_TABS):
         status = "pending"
@@ -168,7 +188,7 @@ def index(request):
                     "page_title": titles.get(c.page_id, _("(deleted page)")),
                     "confirmed": c.email.strip().lower() in confirmed,
                     "actions": [
-                        (a, ACTION_LABELS[a], SHORTCUTS.get(a, "")) for a in row_actions(c)
+                        (a, ACTION_LABELS[a], SHORTCUTS.get(a, "")) for a in row_actions(c, allowed)
                     ],
                 }
                 for c in rows
@@ -176,7 +196,9 @@ def index(request):
             "page_obj": page_obj,
             "status": status,
             "tabs": [(key, label, counts.get(key)) for key, label in STATUS_TABS],
-            "bulk_actions": [(a, ACTION_LABELS[a]) for a in services.MODERATION_ACTIONS],
+            "bulk_actions": [
+                (a, ACTION_LABELS[a]) for a in services.MODERATION_ACTIONS if a in allowed
+            ],
             "query": query,
             "reason": reason,
             "reason_filters": REASON_FILTERS,
@@ -200,6 +222,8 @@ def act(request):
     """Apply one action to the selected comments (a row button or the bulk form)."""
     _require_moderator(request)
     action = request.POST.get("action", "")
+    if action in ACTION_PERMISSIONS and not request.user.has_perm(ACTION_PERMISSIONS[action]):
+        raise PermissionDenied
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_migrate, post_save
 
+# What Wagtail's Moderators group gets: every decision on comments and commenters.
+MODERATOR_PERMISSIONS = ["change_comment", "delete_comment", "trust_commenter", "ban_commenter"]
+
 
 def grant_moderators(sender, using="default", **kwargs):
     """Wagtail's Moderators group moderates comments too, on every site."""
@@ -13,7 +16,7 @@ def grant_moderators(sender, using="default", **kwargs):
     if group is None:
         return
     permissions = Permission.objects.using(using).filter(
-        content_type__app_label="comments", codename__in=["change_comment", "delete_comment"]
+        content_type__app_label="comments", codename__in=MODERATOR_PERMISSIONS
     )
     group.permissions.add(*permissions)
 

@@ -150,6 +150,12 @@ class Comment(models.Model):
                 condition=models.Q(depth__gte=1), name="comment_depth_at_least_one"
             )
         ]
+        # Moderating takes change_comment; "Delete forever" takes delete_comment; these
+        # decide about a person rather than a comment, so a newsroom may keep them apart.
+        permissions = [
+            ("trust_commenter", "Can trust commenters (their comments are published at once)"),
+            ("ban_commenter", "Can ban commenters (their comments go to spam)"),
+        ]
 
     def __str__(self):
         return f"{self.name}: {self.body[:50]}"

@@ -8,6 +8,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
+from .apps import MODERATOR_PERMISSIONS
 from .models import Commenter, ModerationRule
 
 app_name = "comments_admin"
@@ -47,7 +48,7 @@ def register_comments_menu_item():
 @hooks.register("register_permissions")
 def register_permissions():
     return Permission.objects.filter(
-        content_type__app_label="comments", codename__in=["change_comment", "delete_comment"]
+        content_type__app_label="comments", codename__in=MODERATOR_PERMISSIONS
     )
 
 

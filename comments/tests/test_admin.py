@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
 
-from comments.models import Comment, Thread
+from comments.models import Comment, Commenter, Thread
 from comments.tests import factories
 from news.tests import factories as news
 
@@ -175,3 +175,78 @@ def test_a_moderators_edit_with_a_website_that_is_not_http_is_a_field_error(
     ]
     comment.refresh_from_db()
     assert (comment.body, comment.website) == ("The original", "https://jane.example.net/")
+
+
+# Permissions -------------------------------------------------------------------------------
+
+
+def staff_with(client, *codenames):
+    """A signed-in member of a group holding only these comment permissions."""
+    from django.contrib.auth.models import Permission
+
+    group = Group.objects.create(name="Desk " + "-".join(codenames))
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label="comments", codename__in=codenames)
+    )
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    user = factories.staff_user("desk-" + "-".join(codenames))
+    user.groups.add(group)
+    client.force_login(user)
+    return user
+
+
+def buttons(client, status) -> dict:
+    """The one-click and bulk actions the queue offers on the `status` tab."""
+    page = BeautifulSoup(client.get(f"{QUEUE}?status={status}").content, "html.parser")
+    return {
+        "row": sorted({b["data-action"] for b in page.select(".comments-listing [data-action]")}),
+        "bulk": sorted(o["value"] for o in page.select("#bulk-action option")),
+    }
+
+
+def test_the_change_permission_alone_moderates_but_cannot_delete_forever_trust_or_ban(client):
+    staff_with(client, "change_comment")
+    pending = factories.comment(status=Comment.Status.PENDING, email_address="p@example.org")
+    spam = factories.comment(status=Comment.Status.SPAM, email_address="s@example.org")
+
+    assert buttons(client, "pending")["row"] == ["approve", "spam", "trash"]
+    assert buttons(client, "spam") == {
+        "row": ["approve", "restore"],
+        "bulk": ["approve", "feature", "restore", "spam", "trash", "unapprove", "unfeature"],
+    }
+    answers = [
+        client.post(ACT, {"ids": [spam.pk], "action": "delete"}),
+        client.post(ACT, {"ids": [pending.pk], "action": "trust"}),
+        client.post(ACT, {"ids": [pending.pk], "action": "ban"}),
+    ]
+    assert [(a.status_code, a["Location"]) for a in answers] == [(302, "/admin/")] * 3
+    assert Comment.objects.filter(pk=spam.pk).exists()
+    pending.refresh_from_db()
+    assert pending.status == Comment.Status.PENDING
+    assert not Commenter.objects.exists()
+    approve = client.post(ACT, {"ids": [pending.pk], "action": "approve", "next": QUEUE})
+    assert approve["Location"] == QUEUE
+    pending.refresh_from_db()
+    assert pending.status == Comment.Status.APPROVED
+
+
+def test_each_of_delete_forever_trust_and_ban_takes_its_own_permission(client):
+    staff_with(client, "change_comment", "ban_commenter")
+    pending = factories.comment(status=Comment.Status.PENDING, email_address="p@example.org")
+    factories.comment(status=Comment.Status.SPAM)
+
+    assert buttons(client, "pending")["row"] == ["approve", "ban", "spam", "trash"]
+    assert buttons(client, "spam")["row"] == ["approve", "ban", "restore"]
+    trusted = client.post(ACT, {"ids": [pending.pk], "action": "trust"})
+    banned = client.post(ACT, {"ids": [pending.pk], "action": "ban", "next": QUEUE})
+
+    assert (trusted["Location"], banned["Location"]) == ("/admin/", QUEUE)
+    assert list(Commenter.objects.values_list("email", "standing")) == [("p@example.org", "banned")]
+
+
+def test_the_moderators_group_holds_every_comment_permission(client, moderator):
+    factories.comment(status=Comment.Status.PENDING)
+    factories.comment(status=Comment.Status.SPAM)
+
+    assert buttons(client, "pending")["row"] == ["approve", "ban", "spam", "trash", "trust"]
+    assert buttons(client, "spam")["row"] == ["approve", "ban", "delete", "restore"]

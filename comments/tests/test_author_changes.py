@@ -1,6 +1,9 @@
 """What an author may still do to their comment: an edit is checked, logged and limited
 like a new comment, and deletes are limited too."""
 
+import http.server
+import threading
+
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group
@@ -209,3 +212,65 @@ def test_a_refused_edit_by_rate_changes_nothing_through_the_form(desk, settings)
     assert "You are changing comments too quickly." in response.content.decode()
     comment.refresh_from_db()
     assert comment.body == "Version 1"
+
+
+# The CDN is purged from the worker ------------------------------------------------------
+
+
+@pytest.fixture
+def cdn(settings):
+    """A stand-in for the proxy in front (a real HTTP server on loopback) that Wagtail's
+    HTTP purge backend talks to. Yields the (method, path) of each request it gets."""
+    received = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_PURGE(self):
+            received.append((self.command, self.path))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": f"http://127.0.0.1:{server.server_port}",
+        }
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    try:
+        yield received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("change", ["edit", "delete"])
+def test_an_authors_change_answers_without_waiting_for_the_cdn_which_the_worker_purges(
+    desk, cdn, change
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from masthead.scheduler import run_pending_tasks
+
+    article = news.article()
+    comment = factories.comment(article, body="Before")
+    browser = author(comment)
+
+    if change == "edit":
+        response = edit(browser, comment, "After")
+    else:
+        response = delete(browser, comment)
+
+    assert response.status_code == 200
+    assert cdn == []
+    queued = DBTaskResult.objects.filter(task_path="pagecache.tasks.purge_page")
+    assert [(t.status, t.args_kwargs["kwargs"]) for t in queued] == [
+        ("READY", {"page_id": article.pk})
+    ]
+    run_pending_tasks()
+    assert cdn == [("PURGE", article.url)]
