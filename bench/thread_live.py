@@ -92,7 +92,7 @@ COUNT_LUA = textwrap.dedent(
     end
     function done(summary, latency, requests)
       for _, t in ipairs(threads) do
-        io.write(string.format("COUNTED %d %d\\n", t:get("hits"), t:get("others")))
+        io.write(string.format("COUNTED %%d %%d\\n", t:get("hits"), t:get("others")))
       end
     end
     """
@@ -229,6 +229,7 @@ def main():
             )
         post = max(posts, key=lambda x: x["rps"])
         like = max(likes, key=lambda x: x["rps"])
+        print(f"  posts {post}\n  likes {like}", flush=True)
 
         # A like storm on the article's comments while readers load the article.
         article = server.base + page["url"]
@@ -254,6 +255,7 @@ def main():
         )
         storm_out = storm.communicate()[0]
         stormed = float(storm_out.split("Requests/sec:")[1].split()[0])
+        print(f"  storm {stormed:.0f} likes/s, page hits {hits}, others {others}", flush=True)
 
         # Readers polling the live state: holding the current one (304), and without it.
         state_url = f"{server.base}/comments/live/{page['page']}/?since={int(time.time() * 1000)}"
@@ -261,6 +263,7 @@ def main():
             etag = response.headers["ETag"]
         polls_304 = wrk(state_url, args.duration, args.connections, str(script(POLL_LUA, etag)))
         polls_200 = wrk(state_url, args.duration, args.connections)
+        print(f"  polls 304 {polls_304}\n  polls 200 {polls_200}", flush=True)
 
         delays = approval_delays(server.base, var, page, args.approvals)
     finally:
