@@ -31,9 +31,12 @@ def best_score(likes: int, dislikes: int, created_at: dt.datetime, now: dt.datet
 
 
 def rank_best(roots, now: dt.datetime) -> list:
-    """Top-level rows (with path, likes, dislikes, created_at) best first; ties oldest
-    first."""
-    by_path = sorted(roots, key=lambda r: r.path)
-    return sorted(
-        by_path, key=lambda r: best_score(r.likes, r.dislikes, r.created_at, now), reverse=True
-    )
+    """Top-level comments as (path, likes, dislikes, created_at) in path order, best first;
+    ties keep path order (oldest first). `created_at` may be None for a comment nobody
+    voted on (its score is 0)."""
+
+    def score(root) -> float:
+        _path, likes, dislikes, created_at = root
+        return 0.0 if created_at is None else best_score(likes, dislikes, created_at, now)
+
+    return sorted(roots, key=score, reverse=True)
