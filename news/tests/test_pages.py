@@ -260,6 +260,22 @@ def test_a_card_without_comments_invites_one_linked_to_the_form(client, db, sett
     assert html_of(client.get(quiet.url)).select_one("#respond form#commentform") is not None
 
 
+def test_listing_headings_go_down_one_level_at_a_time(client, db):
+    factories.topic_index()
+    maya = factories.author("Maya Okafor")
+    full_article("Harbour reopens", authors=[maya], topics=["Ports"])
+
+    def levels(url):
+        soup = html_of(client.get(url))
+        return [h.name for h in soup.select("main h1, main h2, main h3, main h4")]
+
+    assert levels("/local/") == ["h1", "h2"]
+    assert levels("/topics/ports/") == ["h1", "h2"]
+    assert levels("/search/?q=harbour") == ["h1", "h2"]
+    assert levels("/authors/maya-okafor/") == ["h1", "h2", "h3"]
+    assert levels("/") == ["h1", "h2"]
+
+
 # The article page --------------------------------------------------------------------------
 
 
