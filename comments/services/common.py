@@ -80,17 +80,19 @@ def check_limits(**values) -> None:
     """Field errors for values over their limit, for a website that is not http(s), and
     for characters a name or a text may not hold (comments.text: control characters,
     noncharacters, direction overrides, nothing visible)."""
-    errors = text.problems(**{f: v for f, v in values.items() if f in TEXT_FIELDS})
+    errors = {}
     website = values.get("website")
     if website and not website.lower().startswith(("http://", "https://")):
         errors["website"] = [_("Please enter a web address, like https://example.com.")]
     for field, value in values.items():
         limit = LIMITS.get(field)
-        if limit and value and len(value) > limit and field not in errors:
+        if limit and value and len(value) > limit:
             errors[field] = [
                 _("Ensure this value has at most %(limit)d characters (it has %(count)d).")
                 % {"limit": limit, "count": len(value)}
             ]
+    characters = text.problems(**{f: v for f, v in values.items() if f in TEXT_FIELDS})
+    errors.update({f: m for f, m in characters.items() if f not in errors})
     if errors:
         raise ValidationFailed(fields=errors)
 
