@@ -28,7 +28,10 @@ def test_the_worker_publishes_a_scheduled_article_on_time_without_anyone_touchin
         encoding="utf-8",
     )
     ingested = masthead("ingest", str(story))
-    assert ingested.stdout == f"{story}: created scheduled article 'council-passes-the-budget'\n"
+    assert ingested.stdout == (
+        f"{story}: created section 'Politics' at /politics/\n"
+        f"{story}: created scheduled article 'council-passes-the-budget'\n"
+    )
     assert page_row(database, "council-passes-the-budget") == (0, None)
 
     log = (tmp_path / "worker.log").open("w")
