@@ -66,6 +66,23 @@ def env_for(var_dir: Path, **extra) -> dict:
     return env
 
 
+def form_timestamp(var: Path) -> str:
+    """A signed form timestamp from the site under `var`, as the comment form carries."""
+    return subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import django; django.setup(); "
+            "from comments.moderation.checks import form_timestamp; print(form_timestamp())",
+        ],
+        cwd=ROOT,
+        env=env_for(var),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
 SETUP = textwrap.dedent(
     """
     import json, sys
@@ -361,19 +378,7 @@ def measure_posts(work: Path, var: Path, urls: dict, args, isso) -> dict:
         args.workers,
     )
     try:
-        ts = subprocess.run(
-            [
-                PYTHON,
-                "-c",
-                "import django; django.setup(); "
-                "from comments.moderation.checks import form_timestamp; print(form_timestamp())",
-            ],
-            cwd=ROOT,
-            env=env_for(var),
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        ts = form_timestamp(var)
         runs = iter(range(1, 256))
 
         def script(name):

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import POST_LUA, ROOT, Server, env_for, wrk  # noqa: E402
+from load import POST_LUA, ROOT, Server, env_for, form_timestamp, wrk  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
@@ -117,22 +117,6 @@ def run_wrk_counting(url: str, duration: int, connections: int, script: Path) ->
             _, h, o = line.split()
             hits, others = hits + int(h), others + int(o)
     return hits, others
-
-
-def form_timestamp(var: Path) -> str:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); "
-            "from comments.moderation.checks import form_timestamp; print(form_timestamp())",
-        ],
-        cwd=ROOT,
-        env=env_for(var),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
 
 
 def approval_delays(server_base: str, var: Path, page: dict, count: int) -> list[float]:
