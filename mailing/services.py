@@ -16,15 +16,13 @@ newsletters) mail readers only through these functions:
 - `forget_address(email)`: erase an address and everything mailed to it.
 - `register_purpose(...)`: what the confirmation page of a purpose shows and does.
 
-Limits (docs/notifications.md): an address gets at most one mail it did not confirm per
+Limits (mailing.limits; docs/notifications.md): an address gets at most one mail it did not confirm per
 MASTHEAD_MAIL_UNCONFIRMED_HOURS (24), and one sender IP range (/24 for IPv4, /64 for IPv6)
 can cause at most MASTHEAD_MAIL_PER_RANGE_PER_HOUR such mails an hour. The counters live in
 the database and are locked while counted, so they hold across app servers.
 """
 
 import dataclasses
-import datetime as dt
-import ipaddress
 import logging
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
@@ -38,7 +36,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import tokens
-from .models import Address, Delivery, Throttle
+from .limits import ip_range, take_unsolicited  # noqa: F401  (ip_range is public API)
+from .models import Address, Delivery
 
 logger = logging.getLogger("masthead.mailing")
 
@@ -134,74 +133,6 @@ def forget_address(email: str) -> bool:
     return True
 
 
-# Limits ---------------------------------------------------------------------------------
-
-
-def ip_range(ip_address: str | None) -> str | None:
-    """The network a sender's address belongs to for rate limits: its /24 (IPv4) or /64
-    (IPv6), as one person commonly holds a whole /64."""
-    if not ip_address:
-        return None
-    try:
-        ip = ipaddress.ip_address(ip_address)
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    prefix = 24 if ip.version == 4 else 64
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
-
-
-def take(key: str, *, limit: int, window: dt.timedelta, now=None) -> bool:
-    """Count one against `key` if fewer than `limit` were counted in the current window;
-    returns whether it was allowed. The window starts at the first hit after the last one
-    ran out. Call inside a transaction: the counter row stays locked until it ends."""
-    now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            Throttle.objects.get_or_create(key=key, defaults={"window_start": now})
-    except IntegrityError:
-        pass
-    row = Throttle.objects.select_for_update().get(key=key)
-    if now - row.window_start >= window:
-        row.window_start, row.count = now, 0
-    if row.count >= limit:
-        return False
-    row.count += 1
-    row.save(update_fields=["window_start", "count"])
-    return True
-
-
-class _Refused(Exception):
-    pass
-
-
-def _take_unsolicited(address: Address, ip_address: str | None, *, kind: str, now) -> bool:
-    """The limits on mail to an address that has not asked for it: one per address per
-    MASTHEAD_MAIL_UNCONFIRMED_HOURS (shared by every kind), and
-    MASTHEAD_MAIL_PER_RANGE_PER_HOUR per sender range. Both are counted or neither, so a
-    refused request uses up nobody's allowance."""
-    network = ip_range(ip_address)
-    hours = settings.MASTHEAD_MAIL_UNCONFIRMED_HOURS
-    try:
-        with transaction.atomic():
-            if not take(
-                f"address:{address.pk}", limit=1, window=dt.timedelta(hours=hours), now=now
-            ):
-                raise _Refused(f"address {address.pk} already had one")
-            if network is not None and not take(
-                f"range:{network}",
-                limit=settings.MASTHEAD_MAIL_PER_RANGE_PER_HOUR,
-                window=dt.timedelta(hours=1),
-                now=now,
-            ):
-                raise _Refused(f"limit for sender range {network}")
-    except _Refused as refused:
-        logger.info("%s mail not sent: %s", kind, refused)
-        return False
-    return True
-
-
 # Confirmation ---------------------------------------------------------------------------
 
 
@@ -255,7 +186,7 @@ def request_confirmation(
         return None
     now = timezone.now()
     with transaction.atomic():
-        if not _take_unsolicited(address, ip_address, kind="confirmation", now=now):
+        if not take_unsolicited(address, ip_address, kind="confirmation", now=now):
             return None
         site = site_name()
         context = {
@@ -298,7 +229,7 @@ def send_limited(
     ):
         return None
     with transaction.atomic():
-        if not _take_unsolicited(address, ip_address, kind=category, now=timezone.now()):
+        if not take_unsolicited(address, ip_address, kind=category, now=timezone.now()):
             return None
         return _queue(
             event_key=event_key,
