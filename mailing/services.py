@@ -16,10 +16,10 @@ newsletters) mail readers only through these functions:
 - `forget_address(email)`: erase an address and everything mailed to it.
 - `register_purpose(...)`: what the confirmation page of a purpose shows and does.
 
-Limits (mailing.limits; docs/notifications.md): an address gets at most one mail it did not confirm per
-MASTHEAD_MAIL_UNCONFIRMED_HOURS (24), and one sender IP range (/24 for IPv4, /64 for IPv6)
-can cause at most MASTHEAD_MAIL_PER_RANGE_PER_HOUR such mails an hour. The counters live in
-the database and are locked while counted, so they hold across app servers.
+Limits (`mailing.limits`, docs/notifications.md): an address gets at most one mail it did
+not confirm per MASTHEAD_MAIL_UNCONFIRMED_HOURS (24), and one sender IP range (/24 for IPv4,
+/64 for IPv6) can cause at most MASTHEAD_MAIL_PER_RANGE_PER_HOUR such mails an hour. The
+counters live in the database and are locked while counted, so they hold across app servers.
 """
 
 import dataclasses
