@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "mailing",
     "notifications",
     "commenters",
+    "newsletters",
     "importers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,1 @@
+"""Editors define newsletters and build, preview, test and send their issues."""

@@ -1,0 +1,2 @@
+"""Subscribers in the admin: counts and growth, unsubscribes and bounces, CSV export and
+import."""
