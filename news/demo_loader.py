@@ -24,15 +24,29 @@ LOGIN_FILE = "demo-logins.txt"
 
 DEMO_COMMENTS = [
     # (article slug, name, email, text, index of the comment replied to or None)
-    ("council-approves-riverfront-housing-plan", "Rosa Delgado", "rosa@example.org",
-     "Finally. My daughter has been on the waiting list for an affordable unit for three "
-     "years. I hope the 30% set-aside survives the next budget.", None),
-    ("council-approves-riverfront-housing-plan", "Tom Becker", "tbecker@example.net",
-     "Eight hours and nobody asked where the parking goes? The Abbott Street lot is "
-     "already full by 8 am.", None),
-    ("council-approves-riverfront-housing-plan", "Priya S.", "priya.s@example.com",
-     "@Tom the plan has a shuttle and two new bus stops, see page 14 of the staff report.",
-     1),
+    (
+        "council-approves-riverfront-housing-plan",
+        "Rosa Delgado",
+        "rosa@example.org",
+        "Finally. My daughter has been on the waiting list for an affordable unit for three "
+        "years. I hope the 30% set-aside survives the next budget.",
+        None,
+    ),
+    (
+        "council-approves-riverfront-housing-plan",
+        "Tom Becker",
+        "tbecker@example.net",
+        "Eight hours and nobody asked where the parking goes? The Abbott Street lot is "
+        "already full by 8 am.",
+        None,
+    ),
+    (
+        "council-approves-riverfront-housing-plan",
+        "Priya S.",
+        "priya.s@example.com",
+        "@Tom the plan has a shuttle and two new bus stops, see page 14 of the staff report.",
+        1,
+    ),
 ]
 
 
@@ -88,7 +102,9 @@ def load_demo(stdout=None) -> dict:
             section = SectionPage.objects.filter(slug=entry["slug"]).first()
             if section is None:
                 section = SectionPage(
-                    title=entry["title"], slug=entry["slug"], intro=entry.get("intro", ""),
+                    title=entry["title"],
+                    slug=entry["slug"],
+                    intro=entry.get("intro", ""),
                     show_in_menus=True,
                 )
                 home.add_child(instance=section)
@@ -150,9 +166,14 @@ def _demo_users() -> str:
     lines = []
     password = get_random_string(16)
     admin, created = User.objects.get_or_create(
-        username="admin", defaults={"email": "admin@localhost", "is_staff": True,
-                                    "is_superuser": True, "first_name": "Site",
-                                    "last_name": "Administrator"},
+        username="admin",
+        defaults={
+            "email": "admin@localhost",
+            "is_staff": True,
+            "is_superuser": True,
+            "first_name": "Site",
+            "last_name": "Administrator",
+        },
     )
     if created:
         admin.set_password(password)
@@ -166,8 +187,12 @@ def _demo_users() -> str:
     ]:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"email": f"{username}@localhost", "is_staff": True,
-                      "first_name": first, "last_name": last},
+            defaults={
+                "email": f"{username}@localhost",
+                "is_staff": True,
+                "first_name": first,
+                "last_name": last,
+            },
         )
         if created:
             user.set_password(password)

@@ -49,8 +49,9 @@ def section(title="World", **kwargs) -> SectionPage:
     existing = SectionPage.objects.filter(title=title).first()
     if existing:
         return existing
-    page = SectionPage(title=title, slug=kwargs.pop("slug", title.lower()), show_in_menus=True,
-                       **kwargs)
+    page = SectionPage(
+        title=title, slug=kwargs.pop("slug", title.lower()), show_in_menus=True, **kwargs
+    )
     home().add_child(instance=page)
     page.save_revision().publish()
     return page
@@ -76,8 +77,9 @@ def topic_index() -> TopicIndexPage:
 
 def author(name=None, **kwargs) -> AuthorPage:
     name = name or f"Reporter {next(_seq)}"
-    page = AuthorPage(title=name, slug=kwargs.pop("slug", None) or name.lower().replace(" ", "-"),
-                      **kwargs)
+    page = AuthorPage(
+        title=name, slug=kwargs.pop("slug", None) or name.lower().replace(" ", "-"), **kwargs
+    )
     author_index().add_child(instance=page)
     page.save_revision().publish()
     return page
