@@ -35,9 +35,7 @@ def recipients() -> list[str]:
 
 def _describe(comment: Comment, titles: dict) -> str:
     reasons = "; ".join(comment.moderation_reasons) or _("held for review")
-    return _(
-        "%(name)s on “%(title)s” (%(reasons)s):\n%(text)s\n"
-    ) % {
+    return _("%(name)s on “%(title)s” (%(reasons)s):\n%(text)s\n") % {
         "name": comment.name,
         "title": titles.get(comment.page_id, ""),
         "reasons": reasons,
