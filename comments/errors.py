@@ -81,3 +81,20 @@ class ServerError(ApplicationError):
     code = "server_error"
     status = 500
     default_message = _("Something went wrong on our side. Please try again later.")
+
+
+class Unavailable(ApplicationError):
+    """The database cannot be reached just now: nothing was stored, and the reader may
+    send the same thing again after `Retry-After` seconds."""
+
+    code = "unavailable"
+    status = 503
+    default_message = _(
+        "We cannot take comments for a moment. Your comment was not posted: "
+        "please send it again in a minute."
+    )
+    retry_after = 30
+
+    def __init__(self, message=None, **kwargs):
+        kwargs.setdefault("headers", {"Retry-After": str(self.retry_after)})
+        super().__init__(message, **kwargs)

@@ -23,13 +23,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Page
 
-from . import networks, services, text
+from . import networks, outage, services, text
 from .errors import (
     ApplicationError,
     NotFound,
     Refused,
     ServerError,
     TooLarge,
+    Unavailable,
     ValidationFailed,
 )
 from .forms import HONEYPOT, CommentEditForm, CommentForm, ReportForm
@@ -86,7 +87,7 @@ def json_errors(view):
             if not wants_json(request):
                 raise
             return _error_json(TooLarge())
-        except Exception:
+        except Exception as error:
             if not wants_json(request):
                 raise
             got_request_exception.send(sender=None, request=request)
@@ -96,7 +97,7 @@ def json_errors(view):
                 exc_info=True,
                 extra={"status_code": 500, "request": request},
             )
-            return _error_json(ServerError())
+            return _error_json(Unavailable() if outage.is_outage(error) else ServerError())
 
     return wrapped
 

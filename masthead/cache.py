@@ -1,9 +1,16 @@
-"""The default cache of a single machine: Django's file-based cache, shared by the web
-server's processes and the worker through var/cache."""
+"""The caches: by default Django's file-based cache, shared by the web server's processes
+and the worker of one machine through var/cache; with CACHE_URL=redis://, a Redis cache
+that the site outlives."""
 
+import functools
 import itertools
+import logging
 
+import redis
+from django.core.cache.backends import redis as redis_backend
 from django.core.cache.backends.filebased import FileBasedCache
+
+logger = logging.getLogger("masthead.cache")
 
 
 class FileCache(FileBasedCache):
@@ -22,3 +29,53 @@ class FileCache(FileBasedCache):
     def _cull(self):
         if next(self._writes) % self.CULL_EVERY == 0:
             super()._cull()
+
+
+class RedisCache(redis_backend.RedisCache):
+    """Django's Redis cache for a cache that may go away: while Redis cannot be reached a
+    read is a miss and a write is dropped (logged), so pages are rendered uncached and
+    posts go on; the next request after Redis is back uses it again, without a restart.
+    Connections give up after MASTHEAD_CACHE_TIMEOUT seconds (0.5 by default) rather
+    than holding a request."""
+
+    def __init__(self, server, params):
+        options = params.setdefault("OPTIONS", {})
+        timeout = float(options.pop("timeout", 0.5))
+        options.setdefault("socket_connect_timeout", timeout)
+        options.setdefault("socket_timeout", timeout)
+        options.setdefault("retry_on_timeout", False)
+        super().__init__(server, params)
+
+
+def _tolerant(name: str, on_error):
+    method = getattr(redis_backend.RedisCache, name)
+
+    @functools.wraps(method)
+    def wrapped(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
+            logger.warning("cache unavailable (%s %s): %s", name, self.__class__.__name__, error)
+            return on_error(*args, **kwargs)
+
+    return wrapped
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+for _name, _on_error in {
+    "get": _default,
+    "get_many": lambda *a, **k: {},
+    "has_key": lambda *a, **k: False,
+    "add": lambda *a, **k: False,
+    "set": lambda *a, **k: None,
+    "set_many": lambda keys, *a, **k: list(keys),
+    "touch": lambda *a, **k: False,
+    "delete": lambda *a, **k: False,
+    "delete_many": lambda *a, **k: None,
+    "incr": lambda key, delta=1, *a, **k: delta,
+    "clear": lambda *a, **k: None,
+}.items():
+    setattr(RedisCache, _name, _tolerant(_name, _on_error))

@@ -194,8 +194,9 @@ _cache_url = os.environ.get("CACHE_URL", "")
 if _cache_url.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "masthead.cache.RedisCache",
             "LOCATION": _cache_url,
+            "OPTIONS": {"timeout": env_float("MASTHEAD_CACHE_TIMEOUT", 0.5)},
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "masthead"),
         }
     }

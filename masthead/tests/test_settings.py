@@ -176,9 +176,10 @@ def test_cache_url_selects_a_shared_redis_cache(load_settings):
     cache = load_settings(CACHE_URL="redis://cache.internal:6379/1")["CACHES"]["default"]
 
     assert cache == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "masthead.cache.RedisCache",
         "LOCATION": "redis://cache.internal:6379/1",
         "KEY_PREFIX": "masthead",
+        "OPTIONS": {"timeout": 0.5},
     }
 
 

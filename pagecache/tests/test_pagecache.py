@@ -451,7 +451,7 @@ def test_app_servers_sharing_redis_serve_each_others_pages(settings):
         pytest.fail(f"MASTHEAD_TEST_REDIS_URL is set but Redis is unreachable: {exc}")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "masthead.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": f"masthead-test-{os.getpid()}",
         }
