@@ -1,5 +1,7 @@
 from django.urls import path
 
+from comments import converters  # noqa: F401  (registers row_id)
+
 from . import views
 
 app_name = "commenters"
@@ -8,16 +10,16 @@ urlpatterns = [
     path("sign-in/<str:token>/", views.sign_in, name="sign_in"),
     path("mine/", views.mine, name="mine"),
     path("mine/export.json", views.export, name="export"),
-    path("mine/<int:comment_id>/edit/", views.edit, name="edit"),
-    path("mine/<int:comment_id>/delete/", views.delete, name="delete"),
+    path("mine/<row_id:comment_id>/edit/", views.edit, name="edit"),
+    path("mine/<row_id:comment_id>/delete/", views.delete, name="delete"),
     path("mine/erase/", views.erase, name="erase"),
     path(
-        "mine/subscriptions/<int:subscription_id>/stop/",
+        "mine/subscriptions/<row_id:subscription_id>/stop/",
         views.stop_subscription,
         name="stop_subscription",
     ),
     path(
-        "mine/subscriptions/<int:subscription_id>/mode/",
+        "mine/subscriptions/<row_id:subscription_id>/mode/",
         views.follow_mode,
         name="follow_mode",
     ),

@@ -11,7 +11,7 @@ from .errors import NotFound, ValidationFailed
 from .models import Comment
 from .params import whole_number
 from .thread import render_comment
-from .views import _error_json
+from .views import _error_json, json_errors
 
 MAX_IDS = live.NEW_LIMIT
 
@@ -26,6 +26,7 @@ def _cacheable(response):
 
 
 @require_GET
+@json_errors
 def live_state(request, page_id: int):
     """{count, count_text, likes: {id: n}, new: [[id, parent]], poll}: `new` lists the
     comments that became public after `since` (milliseconds since the epoch)."""
@@ -45,6 +46,7 @@ def live_state(request, page_id: int):
 
 
 @require_GET
+@json_errors
 def live_comments(request, page_id: int):
     """The HTML of public comments on the page, for the script to show: ?ids=1,2,3."""
     ids = [whole_number(p) for p in request.GET.get("ids", "").split(",") if p]

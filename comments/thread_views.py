@@ -15,7 +15,15 @@ from .errors import ApplicationError
 from .models import Comment
 from .readers import own_comment_ids, pending_pages, reader_key, remember_reader_key
 from .thread import comment_address, fetch_branch, render_thread, root_id_of
-from .views import SeeOther, _client_ip, _csrf_failure, _error_json, _parse_body, wants_json
+from .views import (
+    SeeOther,
+    _client_ip,
+    _csrf_failure,
+    _error_json,
+    _parse_body,
+    json_errors,
+    wants_json,
+)
 
 
 def _thread_url(comment, own=()) -> str:
@@ -28,6 +36,7 @@ def _thread_url(comment, own=()) -> str:
 
 @csrf_exempt
 @require_POST
+@json_errors
 def like_comment(request, comment_id: int):
     """Like (or, with value=-1 where dislikes are on, dislike) a public comment: JSON for
     scripts, else a 303 back to the comment."""

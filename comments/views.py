@@ -81,8 +81,14 @@ def json_errors(view):
     def wrapped(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except (Http404, PermissionDenied):
-            raise
+        except Http404:
+            if not wants_json(request):
+                raise
+            return _error_json(NotFound(_("No such comment or page.")))
+        except PermissionDenied:
+            if not wants_json(request):
+                raise
+            return _error_json(Refused())
         except RequestDataTooBig:
             if not wants_json(request):
                 raise

@@ -1,15 +1,18 @@
-"""The site's answer to an unexpected failure: a database that cannot be reached is a 503
+"""The site's error answers. A request that asks for JSON always gets the API's one error
+shape. An unexpected failure: a database that cannot be reached is a 503
 with Retry-After (a comment post gets its form back, filled in); anything else the 500
-page. Registered as Django's handler500 in masthead.urls."""
+page. Registered as Django's error handlers in masthead.urls and as CSRF_FAILURE_VIEW."""
 
 import sys
 
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import csrf, defaults
 
 from comments import outage
-from comments.errors import ServerError, Unavailable
+from comments.errors import NotFound, Refused, ServerError, Unavailable, ValidationFailed
 from comments.views import wants_json
 
 
@@ -31,3 +34,27 @@ def server_error(request):
     response["Retry-After"] = str(Unavailable.retry_after)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _json_or(default_view, error_class, **kwargs):
+    """Django's own error view, or for a request that asks for JSON the API's one error
+    shape (docs/api.md)."""
+
+    def view(request, *args, **kw):
+        if wants_json(request):
+            error = error_class(**kwargs)
+            return JsonResponse(error.as_dict(), status=error.status)
+        return default_view(request, *args, **kw)
+
+    return view
+
+
+page_not_found = _json_or(defaults.page_not_found, NotFound)
+permission_denied = _json_or(defaults.permission_denied, Refused)
+bad_request = _json_or(defaults.bad_request, ValidationFailed)
+csrf_failure = _json_or(
+    csrf.csrf_failure,
+    Refused,
+    message=_("Your session has expired. Please reload the page and send it again."),
+    code="csrf_failed",
+)

@@ -1,10 +1,13 @@
 """Time-driven work done by `masthead worker`: scheduled publishing and background tasks."""
 
 import io
+import logging
 
 from django.conf import settings
 from django.core.management import call_command
 from django.utils.crypto import get_random_string
+
+logger = logging.getLogger("masthead.worker")
 
 
 def publish_due() -> str:
@@ -14,11 +17,32 @@ def publish_due() -> str:
     return out.getvalue()
 
 
+def requeue_abandoned_tasks(now=None) -> int:
+    """Tasks a worker started and never finished (it was killed) go back to the queue once
+    MASTHEAD_TASK_LEASE_SECONDS have passed since they started: every task here can run
+    again without doing its work twice (mail is keyed by event and reader, purges and
+    index updates repeat harmlessly). Returns how many went back."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.MASTHEAD_TASK_LEASE_SECONDS)
+    count = DBTaskResult.objects.filter(status="RUNNING", started_at__lt=cutoff).update(
+        status="READY", started_at=None
+    )
+    if count:
+        logger.warning("%d tasks left unfinished by a stopped worker were queued again", count)
+    return count
+
+
 def run_pending_tasks() -> None:
     """Run every queued background task of the database task backend."""
     backend = settings.TASKS["default"]["BACKEND"]
     if backend != "django_tasks_db.DatabaseBackend":
         return
+    requeue_abandoned_tasks()
     from django_tasks_db.management.commands.db_worker import Worker
 
     Worker(

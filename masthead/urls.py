@@ -23,6 +23,9 @@ def serve_media(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
+handler400 = "masthead.errors.bad_request"
+handler403 = "masthead.errors.permission_denied"
+handler404 = "masthead.errors.page_not_found"
 handler500 = "masthead.errors.server_error"
 
 urlpatterns = [

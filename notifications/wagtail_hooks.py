@@ -3,11 +3,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from comments import converters  # noqa: F401  (registers row_id)
+
 from . import admin_views
 
 urlpatterns = [
     path("", admin_views.index, name="index"),
-    path("<int:subscription_id>/remove/", admin_views.remove, name="remove"),
+    path("<row_id:subscription_id>/remove/", admin_views.remove, name="remove"),
 ]
 
 

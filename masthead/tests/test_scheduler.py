@@ -97,3 +97,52 @@ def test_a_scheduled_article_is_not_shown_to_readers_until_it_goes_live(db, clie
 
     assert client.get(page.url).status_code == 200
     assert "Budget vote tonight" in client.get("/").content.decode()
+
+
+def test_a_task_a_killed_worker_left_running_is_run_again_after_its_lease(
+    settings, transactional_db, smtp_server
+):
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from mailing import services as mailing
+    from mailing.models import Address
+    from masthead.scheduler import run_pending_tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    Address.objects.create(email="reader@example.org", confirmed_at=timezone.now())
+    mailing.queue_mail(
+        event_key="reply:1",
+        email="reader@example.org",
+        category="test",
+        subject="A reply",
+        text="Someone replied.",
+        html="",
+    )
+    # What a worker killed in the middle of the send task leaves behind.
+    task = DBTaskResult.objects.get()
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        status="RUNNING", started_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+
+    run_pending_tasks()
+
+    assert DBTaskResult.objects.get(pk=task.pk).status == "SUCCESSFUL"
+    assert [m["Subject"] for m in smtp_server] == ["A reply"]
+
+
+def test_a_task_still_within_its_lease_is_left_to_its_worker(settings, transactional_db):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from mailing.tasks import send_queued_mail
+    from masthead.scheduler import requeue_abandoned_tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    send_queued_mail.enqueue()
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now())
+
+    assert requeue_abandoned_tasks() == 0
+    assert DBTaskResult.objects.get().status == "RUNNING"

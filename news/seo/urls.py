@@ -4,6 +4,8 @@ so a page with the slug "feeds" (or "oembed") under the front page would be shad
 from django.urls import path, register_converter
 from django.urls.converters import StringConverter
 
+from comments import converters  # noqa: F401  (registers row_id)
+
 from . import channels, feeds, oembed, sitemaps
 from .feeds import AtomFeed, RssFeed, feed_view
 
@@ -34,7 +36,7 @@ urlpatterns = [
     *_rss_and_atom("feeds/topics/<uslug:slug>/", "topic", channels.topic_channel),
     *_rss_and_atom("feeds/comments/", "comments", channels.comments_channel),
     *_rss_and_atom(
-        "feeds/comments/<int:page_id>/", "page-comments", channels.page_comments_channel
+        "feeds/comments/<row_id:page_id>/", "page-comments", channels.page_comments_channel
     ),
     path("sitemap.xml", sitemaps.index, name="sitemap-index"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap, name="sitemap"),
