@@ -18,7 +18,7 @@ from news.tests import factories as news
 
 JSON = "application/json"
 RUNS = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
