@@ -33,6 +33,8 @@ def server_error(request):
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
     response["Retry-After"] = str(Unavailable.retry_after)
     response["Cache-Control"] = "no-store"
+    # The page cache serves its last copy of a page instead, where it has one.
+    response.outage = True
     return response
 
 

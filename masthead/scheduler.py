@@ -17,11 +17,16 @@ def publish_due() -> str:
     return out.getvalue()
 
 
+OUTAGE_ERRORS = ["django.db.utils.OperationalError", "django.db.utils.InterfaceError"]
+OUTAGE_ATTEMPTS = 5
+
+
 def requeue_abandoned_tasks(now=None) -> int:
     """Tasks a worker started and never finished (it was killed) go back to the queue once
-    MASTHEAD_TASK_LEASE_SECONDS have passed since they started: every task here can run
-    again without doing its work twice (mail is keyed by event and reader, purges and
-    index updates repeat harmlessly). Returns how many went back."""
+    MASTHEAD_TASK_LEASE_SECONDS have passed since they started, and so do tasks that
+    failed because the database could not be reached (up to OUTAGE_ATTEMPTS runs in all):
+    every task here can run again without doing its work twice (mail is keyed by event
+    and reader, purges and index updates repeat harmlessly). Returns how many went back."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -34,7 +39,18 @@ def requeue_abandoned_tasks(now=None) -> int:
     )
     if count:
         logger.warning("%d tasks left unfinished by a stopped worker were queued again", count)
-    return count
+    # A task that failed because the database went away mid-run is run again, a few times.
+    retried = 0
+    for result in DBTaskResult.objects.filter(
+        status="FAILED", exception_class_path__in=OUTAGE_ERRORS
+    ).only("pk", "worker_ids"):
+        if len(result.worker_ids) < OUTAGE_ATTEMPTS:
+            retried += DBTaskResult.objects.filter(pk=result.pk, status="FAILED").update(
+                status="READY", started_at=None, finished_at=None
+            )
+    if retried:
+        logger.warning("%d tasks that failed while the database was away queued again", retried)
+    return count + retried
 
 
 def run_pending_tasks() -> None:

@@ -107,6 +107,16 @@ def lookup(url: str, recheck: float = 0) -> Local | None:
     return local
 
 
+def stale(url: str) -> Local | None:
+    """The entry kept for this address however old it is: what readers get while the page
+    cannot be rendered (the database is away), rather than an error page."""
+    local = _local.get(url)
+    if local is not None:
+        return local
+    entry = cache.get(entry_key(url))
+    return remember(url, entry) if entry is not None else None
+
+
 def _not_modified(etag: str, meta) -> bool:
     held = meta.get("HTTP_IF_NONE_MATCH", "")
     return held.strip() == "*" or etag in held

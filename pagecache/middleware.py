@@ -7,7 +7,7 @@ from django.http import HttpResponse
 
 from comments.readers import pending_pages
 
-from .entries import hit, lookup, store
+from .entries import hit, lookup, stale, store
 from .keys import address, cacheable
 from .versions import SITE_VERSION_KEY, read_versions
 from .wsgi import MISSED
@@ -51,6 +51,8 @@ class PageCacheMiddleware:
         except Exception:
             site_before = None
         response = self.get_response(request)
+        if getattr(response, "outage", False):
+            return self._stale(meta, kept_at.url) or response
         page_id = getattr(request, "masthead_page_id", None)
         if page_id is None:
             return response
@@ -78,6 +80,21 @@ class PageCacheMiddleware:
         response = self._response(status, headers, body)
         if status == 200:
             response["X-Cache"] = "MISS"
+        return response
+
+    def _stale(self, meta, url: str) -> HttpResponse | None:
+        """The last stored copy of the page, when rendering it failed because the database
+        is away: older than current, but the page rather than an error."""
+        try:
+            local = stale(url)
+        except Exception:
+            logger.exception("page cache lookup failed")
+            return None
+        if local is None:
+            return None
+        response = self._response(*hit(meta, local))
+        response["X-Cache"] = "STALE"
+        response["Cache-Control"] = "no-store"
         return response
 
     @staticmethod

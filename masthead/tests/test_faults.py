@@ -201,3 +201,24 @@ def test_with_redis_away_pages_render_uncached_posts_go_on_and_it_comes_back(
     seen = [Client().get(article.url) for _ in range(3)]
     assert all(b"Posted while Redis was away." in r.content for r in seen)
     assert seen[-1]["X-Cache"] == "HIT"
+
+
+def test_with_the_database_away_a_page_changed_since_it_was_stored_is_served_stale(
+    cached_site, tmp_path
+):
+    reader = Client(raise_request_exception=False)
+    assert reader.get(cached_site.url)["X-Cache"] == "MISS"
+    poster = Client()
+    fields = comment_fields(poster, cached_site, "Posted after the page was stored.")
+    assert poster.post("/comments/post/", fields).status_code == 303
+
+    with database_away(tmp_path):
+        kept = reader.get(cached_site.url)
+
+    assert kept.status_code == 200
+    assert kept["X-Cache"] == "STALE"
+    assert kept["Cache-Control"] == "no-store"
+    assert b"Storm closes the harbour" in kept.content
+    # Back: the current page, with the comment.
+    current = reader.get(cached_site.url)
+    assert b"Posted after the page was stored." in current.content

@@ -146,3 +146,37 @@ def test_a_task_still_within_its_lease_is_left_to_its_worker(settings, transacti
 
     assert requeue_abandoned_tasks() == 0
     assert DBTaskResult.objects.get().status == "RUNNING"
+
+
+def test_a_task_that_failed_while_the_database_was_away_runs_again(
+    settings, transactional_db, smtp_server
+):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from mailing import services as mailing
+    from mailing.models import Address
+    from masthead.scheduler import run_pending_tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    Address.objects.create(email="reader@example.org", confirmed_at=timezone.now())
+    mailing.queue_mail(
+        event_key="reply:1",
+        email="reader@example.org",
+        category="test",
+        subject="A reply",
+        text="Someone replied.",
+        html="",
+    )
+    # What a run that lost its database connection leaves behind.
+    DBTaskResult.objects.update(
+        status="FAILED",
+        worker_ids=["a"],
+        exception_class_path="django.db.utils.OperationalError",
+        finished_at=timezone.now(),
+    )
+
+    run_pending_tasks()
+
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert [m["Subject"] for m in smtp_server] == ["A reply"]
