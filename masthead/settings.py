@@ -99,7 +99,6 @@ INSTALLED_APPS = [
     "mailing",
     "notifications",
     "commenters",
-    "newsletters",
     "importers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,1 +1,0 @@
-"""Editors define newsletters and build, preview, test and send their issues."""

@@ -1,2 +1,0 @@
-"""Subscribers in the admin: counts and growth, unsubscribes and bounces, CSV export and
-import."""
