@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from comments.errors import ApplicationError, NotFound, ValidationFailed
 from comments.forms import CommentEditForm
 from comments.selectors import comments_by_email
-from comments.views import _client_ip
+from comments.views import client_ip
 
 from . import selectors, services
 from .forms import EraseForm, SignInRequestForm
@@ -82,7 +82,7 @@ def start(request):
         if form.is_valid():
             try:
                 services.request_sign_in(
-                    email=form.cleaned_data["email"], ip_address=_client_ip(request)
+                    email=form.cleaned_data["email"], ip_address=client_ip(request)
                 )
             except ValidationFailed as error:
                 form.add_error("email", error.fields.get("email") or error.message)
@@ -177,7 +177,7 @@ def edit(request, session, comment_id: int):
                 session=session,
                 comment_id=comment.pk,
                 body=form.cleaned_data["body"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except ApplicationError as error:
             form = CommentEditForm(request.POST)

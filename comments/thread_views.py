@@ -17,10 +17,10 @@ from .readers import own_comment_ids, pending_pages, reader_key, remember_reader
 from .thread import comment_address, fetch_branch, render_thread, root_id_of
 from .views import (
     SeeOther,
-    _client_ip,
     _csrf_failure,
     _error_json,
     _parse_body,
+    client_ip,
     json_errors,
     wants_json,
 )
@@ -53,7 +53,7 @@ def like_comment(request, comment_id: int):
         raw = str(data.get("value", "1")).strip()
         value = int(raw) if raw in ("1", "-1") else 0
         comment = services.like_comment(
-            comment_id=comment_id, reader_key=key, ip_address=_client_ip(request), value=value
+            comment_id=comment_id, reader_key=key, ip_address=client_ip(request), value=value
         )
     except ApplicationError as error:
         if as_json:

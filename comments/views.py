@@ -58,7 +58,7 @@ def wants_json(request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _client_ip(request) -> str | None:
+def client_ip(request) -> str | None:
     """The reader's address. Behind proxies it is the one the outermost of them saw,
     counted from the end of X-Forwarded-For (what a reader sends sits before it); a hop
     written with a port is its address. A hop that is no address at all counts as the
@@ -221,7 +221,7 @@ def post_comment(request):
             email=form.cleaned_data.get("email", ""),
             website=form.cleaned_data.get("website", ""),
             parent=parent,
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
             user_agent=request.headers.get("User-Agent", ""),
             user=request.user,
             traps={"honeypot": data.get(HONEYPOT, ""), "timestamp": data.get("ts", "")},
@@ -339,7 +339,7 @@ def edit_comment(request, comment_id: int):
                 comment_id=comment.pk,
                 own_ids=own,
                 body=form.cleaned_data["body"],
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
                 user_agent=request.headers.get("User-Agent", ""),
             )
         except ApplicationError as error:
@@ -401,7 +401,7 @@ def delete_comment(request, comment_id: int):
     if request.method == "POST":
         try:
             services.author_delete_comment(
-                comment_id=comment.pk, own_ids=own, ip_address=_client_ip(request)
+                comment_id=comment.pk, own_ids=own, ip_address=client_ip(request)
             )
         except ApplicationError as error:
             if as_json:
@@ -471,7 +471,7 @@ def report_comment(request, comment_id: int):
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
                 reporter_key=_reporter_key(request, reader_id),
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except ApplicationError as error:
             if as_json:
