@@ -1,13 +1,15 @@
 """Public XSS payload lists (comments/tests/xss/SOURCES.md: OWASP's filter-evasion cheat
 sheet, markdown-it's XSS fixtures, DOMPurify's test fixtures) sent as comments through the
-form and the API, then read by a real browser: no answer is a 5xx, and in Chromium no
-payload runs script or makes a request."""
+form and the API, then read by a real browser, on the article and in the moderation list:
+no answer is a 5xx, and in Chromium no payload runs script or makes a request."""
 
 import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from comments import services
@@ -147,8 +149,39 @@ def test_no_payload_runs_script_or_makes_a_request_in_chromium(
         }"""
     )
     context.close()
+    moderator_saw = moderation_queue(browser, live_server, route, shown)
 
     assert rendered >= shown
     assert found == {"bad": [], "calls": []}
     assert dialogs == []
+    assert moderator_saw == {"dialogs": [], "calls": []}
     assert elsewhere == []
+
+
+def moderation_queue(browser, live_server, route, shown) -> dict:
+    """Every page of the moderation list, as a moderator reads it."""
+    moderator = get_user_model().objects.create_superuser("moderator", "m@example.com", "pw")
+    client = Client()
+    client.force_login(moderator)
+    context = browser.new_context()
+    context.add_init_script(TRAP)
+    context.route("**/*", route)
+    context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    dialogs, calls = [], []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for number in range(1, shown // 50 + 2):
+        response = page.goto(f"{live_server.url}/admin/comments/?status=all&p={number}")
+        assert response.status == 200
+        page.wait_for_timeout(100)
+        calls += page.evaluate("() => window.__xss")
+    context.close()
+    return {"dialogs": dialogs, "calls": calls}
