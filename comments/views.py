@@ -74,8 +74,9 @@ def client_ip(request) -> str | None:
 
 def json_errors(view):
     """A request that asks for JSON gets the API's one error shape whatever goes wrong: a
-    body over the size limit is a 413, and an unexpected failure a 500, logged and
-    signalled as Django does for its own error page."""
+    missing page or comment is a 404, a refusal a 403, a body over the size limit a 413,
+    a database that cannot be reached a 503 with Retry-After, and any other failure a 500,
+    logged and signalled as Django does for its own error page."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
