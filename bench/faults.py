@@ -418,7 +418,7 @@ def check(site: Site, page: int) -> dict:
     return json.loads(out)
 
 
-def drained(site: Site, page: int, timeout: float = 120) -> dict:
+def drained(site: Site, page: int, timeout: float = 300) -> dict:
     """The stored state once the worker has sent everything it had to send."""
     deadline = time.time() + timeout
     while True:
