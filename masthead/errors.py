@@ -51,7 +51,9 @@ def _json_or(default_view, error_class, **kwargs):
     return view
 
 
-page_not_found = _json_or(defaults.page_not_found, NotFound)
+page_not_found = _json_or(
+    defaults.page_not_found, NotFound, message=_("There is nothing at this address.")
+)
 permission_denied = _json_or(defaults.permission_denied, Refused)
 bad_request = _json_or(defaults.bad_request, ValidationFailed)
 csrf_failure = _json_or(
