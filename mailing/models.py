@@ -53,6 +53,23 @@ class Address(models.Model):
         return self.confirmed_at is not None and self.suppressed_at is None
 
 
+class Message(models.Model):
+    """The body of a mail sent to many (every follower of an article), stored once for all
+    its deliveries; each reader's footer (their own unsubscribe links) is added when their
+    copy is sent."""
+
+    text = models.TextField()
+    html = models.TextField(blank=True)
+    unsubscribe_label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Message {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("mailing_admin:report")
+
+
 class DeliveryQuerySet(models.QuerySet):
     def due(self, now):
         return self.filter(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
@@ -74,8 +91,12 @@ class Delivery(models.Model):
     address = models.ForeignKey(Address, on_delete=models.CASCADE, related_name="deliveries")
     category = models.CharField(max_length=40, db_index=True)
     subject = models.CharField(max_length=255)
-    text = models.TextField()
+    # The whole mail, footer included; or empty, and the shared body is in `message`.
+    text = models.TextField(blank=True)
     html = models.TextField(blank=True)
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
     unsubscribe_scope = models.CharField(max_length=100, blank=True)
     list_name = models.CharField(max_length=100, blank=True)
     # Sent under the limits to an address that may not be confirmed (a confirmation mail,

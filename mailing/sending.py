@@ -73,17 +73,18 @@ def message_for(delivery: Delivery) -> EmailMultiAlternatives:
         "Auto-Submitted": "auto-generated",
         "X-Auto-Response-Suppress": "All",
     }
+    text, html = services.body_of(delivery)
     message = EmailMultiAlternatives(
         subject=delivery.subject,
-        body=delivery.text,
+        body=text,
         from_email=email.utils.formataddr(
             (services.site_name(), settings.MASTHEAD_MAIL_FROM or settings.DEFAULT_FROM_EMAIL)
         ),
         to=[delivery.address.email],
         headers=headers,
     )
-    if delivery.html:
-        message.attach_alternative(delivery.html, "text/html")
+    if html:
+        message.attach_alternative(html, "text/html")
     return message
 
 
@@ -159,7 +160,7 @@ def send_due(*, now=None, batch_size: int | None = None, max_batches: int | None
 def _send_batch(ids: list[int], now, result: Round) -> bool:
     deliveries = list(
         Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED)
-        .select_related("address")
+        .select_related("address", "message")
         .order_by("next_attempt_at", "pk")
     )
     connection = get_connection(fail_silently=False)

@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from . import tokens
 from .limits import ip_range, take_unsolicited  # noqa: F401  (ip_range is public API)
-from .models import Address, Delivery
+from .models import Address, Delivery, Message
 
 logger = logging.getLogger("masthead.mailing")
 
@@ -257,6 +257,20 @@ def unsubscribe_url(address: Address, scope: str = ALL) -> str:
     return base_url() + reverse("mailing:unsubscribe", args=[token])
 
 
+def body_of(delivery: Delivery) -> tuple[str, str]:
+    """The text and HTML of one delivery, the reader's footer included."""
+    message = delivery.message
+    if message is None:
+        return delivery.text, delivery.html
+    return _wrap(
+        delivery.address,
+        text=message.text,
+        html=message.html,
+        unsubscribe_scope=delivery.unsubscribe_scope or ALL,
+        unsubscribe_label=message.unsubscribe_label,
+    )
+
+
 def _wrap(address, *, text, html, unsubscribe_scope, unsubscribe_label) -> tuple[str, str]:
     """The message with its footer: "Stop emails about this …" (the scope's own link) and
     "Stop all emails from <site>"."""
@@ -345,8 +359,9 @@ def queue_bulk(
 ) -> int:
     """queue_mail for many addresses with the same message (a new comment for every
     follower of an article), stored a chunk at a time; addresses that cannot receive mail
-    and those the event was queued for already are left out. Returns how many were
-    queued."""
+    and those the event was queued for already are left out. The body is stored once (a
+    `Message`); each reader's footer is added when their copy is sent. Returns how many
+    were queued."""
     now = timezone.now()
     subject = " ".join(subject.split())[:255]
     queued = 0
@@ -359,24 +374,21 @@ def queue_bulk(
         queued += Delivery.objects.filter(event_key=event_key[:200]).count() - before
         batch.clear()
 
+    message = None
     for address in addresses:
         if not address.can_receive:
             continue
-        body_text, body_html = _wrap(
-            address,
-            text=text,
-            html=html,
-            unsubscribe_scope=unsubscribe_scope,
-            unsubscribe_label=unsubscribe_label,
-        )
+        if message is None:
+            message = Message.objects.create(
+                text=text, html=html, unsubscribe_label=unsubscribe_label
+            )
         batch.append(
             Delivery(
                 event_key=event_key[:200],
                 address=address,
                 category=category,
                 subject=subject,
-                text=body_text,
-                html=body_html,
+                message=message,
                 unsubscribe_scope=unsubscribe_scope,
                 list_name=list_name or category,
                 next_attempt_at=now,

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from mailing import services
-from mailing.models import Address, Delivery
+from mailing.models import Address, Delivery, Message
 from mailing.sending import INTERRUPTED, send_due
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +179,38 @@ def test_a_mail_is_one_recipient_two_parts_from_the_site_with_unsubscribe_header
     assert "<p>Someone replied.</p>" in html
     assert ">Stop emails about this article</a>" in html
     assert ">Stop all emails from The Courier</a>" in html
+
+
+def test_a_mail_to_many_stores_its_body_once_and_each_copy_has_its_own_links(settings, smtp_server):
+    settings.WAGTAILADMIN_BASE_URL = "https://courier.example"
+    readers = [confirmed(f"reader{i}@example.org") for i in range(3)]
+    services.address_for("unconfirmed@example.org", create=True)
+
+    queued = services.queue_bulk(
+        event_key="comment:9",
+        addresses=Address.objects.order_by("pk"),
+        category="follow",
+        subject="New comment on the harbour story",
+        text="A new comment.",
+        html="<p>A new comment.</p>",
+        unsubscribe_scope="page:7",
+        unsubscribe_label="Stop emails about this article",
+    )
+    send_due()
+
+    assert queued == 3
+    assert Message.objects.count() == 1
+    assert set(Delivery.objects.values_list("text", "html")) == {("", "")}
+    assert sorted(m["To"] for m in smtp_server) == sorted(r.email for r in readers)
+    links = set()
+    for message in smtp_server:
+        text = message.get_payload()[0].get_payload(decode=True).decode()
+        assert text.startswith("A new comment.")
+        stop = next(line for line in text.splitlines() if line.startswith("Stop emails about"))
+        links.add(stop)
+        assert header(message, "List-Unsubscribe") == f"<{stop.split(': ', 1)[1]}>"
+    # Each reader's link stops their own mail: three readers, three links.
+    assert len(links) == 3
 
 
 def test_the_same_event_for_the_same_reader_is_queued_and_sent_once(smtp_server):
