@@ -5,6 +5,7 @@ that the site outlives."""
 import functools
 import itertools
 import logging
+import time
 
 import redis
 from django.core.cache.backends import redis as redis_backend
@@ -39,12 +40,17 @@ class RedisCache(redis_backend.RedisCache):
     than holding a request."""
 
     def __init__(self, server, params):
-        options = params.setdefault("OPTIONS", {})
+        options = dict(params.get("OPTIONS") or {})  # the settings' own dict stays as it is
+        params = {**params, "OPTIONS": options}
         timeout = float(options.pop("timeout", 0.5))
         options.setdefault("socket_connect_timeout", timeout)
         options.setdefault("socket_timeout", timeout)
         options.setdefault("retry_on_timeout", False)
         super().__init__(server, params)
+
+
+WARN_EVERY = 10
+_warned_at = -WARN_EVERY
 
 
 def _tolerant(name: str, on_error):
@@ -55,7 +61,11 @@ def _tolerant(name: str, on_error):
         try:
             return method(self, *args, **kwargs)
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
-            logger.warning("cache unavailable (%s %s): %s", name, self.__class__.__name__, error)
+            global _warned_at
+            # Once every WARN_EVERY seconds, not on every call of every request.
+            if time.monotonic() - _warned_at > WARN_EVERY:
+                _warned_at = time.monotonic()
+                logger.warning("cache unavailable (%s): %s", name, error)
             return on_error(*args, **kwargs)
 
     return wrapped
