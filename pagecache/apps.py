@@ -11,7 +11,7 @@ class PageCacheConfig(AppConfig):
         from wagtail.models import Page, PageViewRestriction, Site
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
-        from comments.signals import thread_changed
+        from comments.signals import thread_changed, thread_changing
 
         from . import conf, receivers
 
@@ -20,6 +20,7 @@ class PageCacheConfig(AppConfig):
         post_delete.connect(receivers.page_changed, sender=Page, dispatch_uid="pagecache.deleted")
         # A move changes the address of the page and of every page below it.
         post_page_move.connect(receivers.page_changed, dispatch_uid="pagecache.moved")
+        thread_changing.connect(receivers.thread_changing, dispatch_uid="pagecache.thread.purge")
         thread_changed.connect(receivers.thread_changed, dispatch_uid="pagecache.thread")
         setting_changed.connect(conf.settings_changed, dispatch_uid="pagecache.settings")
         for signal in (post_save, post_delete):

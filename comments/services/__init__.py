@@ -1,5 +1,6 @@
-"""State changes of comments. Every write goes through here, in one transaction, and
-schedules its side effects with transaction.on_commit.
+"""State changes of comments. Every write goes through here, in one transaction; the work
+it hands on (mail, purges) is recorded in that transaction through the signals of
+`comments.signals`, and only cache versions wait for the commit.
 
 One module per responsibility: `common` (limits, the stored count, cache signals),
 `submit` (new comments), `authors` (the author's edit and delete from their browser),

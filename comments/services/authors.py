@@ -154,7 +154,7 @@ def edit_comment_text(
             _recount(comment.page_id)
         _after_commit(comment.page_id, comment_ids=[comment.pk])
         if after == Comment.Status.PENDING and before != after:
-            transaction.on_commit(lambda: tasks.comments_held(comment_ids=[comment.pk]))
+            tasks.comments_held(comment_ids=[comment.pk])
     return comment
 
 

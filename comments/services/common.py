@@ -69,6 +69,11 @@ def _count_one_more(page_id: int) -> None:
 
 
 def _after_commit(page_id: int, *, comment_ids=()):
+    """Tell the receivers of thread_changing now (inside the transaction) and those of
+    thread_changed once it is committed."""
+    signals.send_in_transaction(
+        signals.thread_changing, sender=Comment, page_id=page_id, comment_ids=list(comment_ids)
+    )
     transaction.on_commit(
         lambda: signals.thread_changed.send(
             sender=Comment, page_id=page_id, comment_ids=list(comment_ids)

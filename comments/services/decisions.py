@@ -125,18 +125,21 @@ def moderate_comments(*, comment_ids, action: str, moderator=None) -> int:
                 )
             changed += 1
             pages.add(comment.page_id)
-            transaction.on_commit(
-                lambda c=comment, b=before: signals.comment_moderated.send(
-                    sender=Comment, comment=c, action=action, before=b, moderator=moderator
-                )
+            signals.send_in_transaction(
+                signals.comment_moderated,
+                sender=Comment,
+                comment=comment,
+                action=action,
+                before=before,
+                moderator=moderator,
             )
         for page_id in sorted(pages):  # one lock order for every transaction
             _recount(page_id)
             _after_commit(page_id)
-    if retrain:
-        transaction.on_commit(tasks.spam_filter_retrain)
-    elif learn:
-        transaction.on_commit(lambda: tasks.spam_filter_learn(decisions=learn))
+        if retrain:
+            tasks.spam_filter_retrain()
+        elif learn:
+            tasks.spam_filter_learn(decisions=learn)
     return changed
 
 

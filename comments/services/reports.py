@@ -98,7 +98,7 @@ def report_comment(
         if "status" in fields:
             _recount(comment.page_id)
             _after_commit(comment.page_id, comment_ids=[comment.pk])
-            transaction.on_commit(lambda: tasks.comments_held(comment_ids=[comment.pk]))
+            tasks.comments_held(comment_ids=[comment.pk])
     return report
 
 

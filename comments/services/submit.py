@@ -152,9 +152,9 @@ def submit_comment(
             _count_one_more(page.pk)
             _after_commit(page.pk, comment_ids=[comment.pk])
     subscribe = tuple(choice for choice in ("replies", "page") if choice in set(subscribe))
-    transaction.on_commit(
-        lambda: signals.comment_submitted.send(sender=Comment, comment=comment, subscribe=subscribe)
+    signals.send_in_transaction(
+        signals.comment_submitted, sender=Comment, comment=comment, subscribe=subscribe
     )
     if status == Comment.Status.PENDING:
-        transaction.on_commit(lambda: tasks.comments_held(comment_ids=[comment.pk]))
+        tasks.comments_held(comment_ids=[comment.pk])
     return comment
