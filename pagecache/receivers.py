@@ -42,13 +42,12 @@ def restriction_changed(sender, instance, **kwargs):
 def thread_changing(sender, page_id, **kwargs):
     """Inside the comment's transaction: the CDN purge is queued for the worker (a task
     row, committed with the comment, so that it is not lost if this process stops right
-    after the commit), and this process's copy retired at once."""
-    bump_page(page_id)
+    after the commit; the worker sees it only once the comment is committed)."""
     purge_front_end(page_id)
 
 
 def thread_changed(sender, page_id, **kwargs):
-    """After the commit: retire again any copy rendered before the change was visible."""
+    """After the commit: the page's cached copies are retired."""
     bump_page(page_id)
 
 
