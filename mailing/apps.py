@@ -8,3 +8,10 @@ class MailingConfig(AppConfig):
     name = "mailing"
     verbose_name = "Mailing"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from anymail.signals import tracking
+
+        from . import services
+
+        tracking.connect(services.tracking_event, dispatch_uid="mailing.tracking")

@@ -61,6 +61,11 @@ class Message(models.Model):
     text = models.TextField()
     html = models.TextField(blank=True)
     unsubscribe_label = models.CharField(max_length=200, blank=True)
+    complete = models.BooleanField(
+        default=False,
+        help_text="A whole document (a newsletter) with placeholders for each reader's links, "
+        "rather than a text the notification layout is put around.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):

@@ -23,6 +23,7 @@ import email.utils
 import hashlib
 import logging
 import smtplib
+import time
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -44,6 +45,22 @@ class Round:
     retried: int = 0
     cancelled: int = 0
     interrupted: int = 0
+
+
+class _Pace:
+    """MASTHEAD_MAIL_PER_MINUTE: each mail waits for its slot, one every 60/N seconds."""
+
+    next_slot = 0.0
+
+    @classmethod
+    def wait(cls) -> None:
+        rate = settings.MASTHEAD_MAIL_PER_MINUTE
+        if rate <= 0:
+            return
+        now = time.monotonic()
+        if cls.next_slot > now:
+            time.sleep(cls.next_slot - now)
+        cls.next_slot = max(cls.next_slot, now) + 60.0 / rate
 
 
 def _lease() -> dt.timedelta:
@@ -181,6 +198,7 @@ def _send_batch(ids: list[int], now, result: Round) -> bool:
                 )
                 result.cancelled += 1
                 continue
+            _Pace.wait()  # before it is marked: a worker stopped while waiting loses nothing
             message = message_for(delivery)
             marked = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.QUEUED).update(
                 status=Delivery.Status.SENDING, claimed_at=timezone.now()

@@ -49,6 +49,9 @@ address_confirmed = Signal()
 ALL = "all"
 CONFIRMATION = "confirmation"
 WITHDRAWN = "withdrawn"
+# In a complete message (queue_bulk(complete=True)), replaced in each reader's copy.
+UNSUBSCRIBE_PLACEHOLDER = "%%unsubscribe_url%%"
+UNSUBSCRIBE_ALL_PLACEHOLDER = "%%unsubscribe_all_url%%"
 
 
 # Addresses ------------------------------------------------------------------------------
@@ -117,6 +120,50 @@ def suppress(*, address: Address, reason: str) -> None:
         Delivery.objects.filter(address=address, status=Delivery.Status.QUEUED).update(
             status=Delivery.Status.CANCELLED, last_error=f"address {reason}"
         )
+
+
+def suppress_emails(emails: Iterable[str], *, reason: str) -> int:
+    """Stop every mail to these addresses (a relay's bounce list); returns how many were
+    stopped now. Addresses not known yet are recorded, so that none is mailed later."""
+    if reason not in (Address.Suppression.BOUNCED, Address.Suppression.COMPLAINED):
+        raise ValueError(f"not a bounce reason: {reason}")
+    stopped = 0
+    for email in emails:
+        address = address_for(email, create=True) if "@" in (email or "") else None
+        if address is None or address.suppressed_reason == reason:
+            continue
+        suppress(address=address, reason=reason)
+        stopped += 1
+    return stopped
+
+
+def tracking_event(sender, event, esp_name, **kwargs) -> None:
+    """Receiver of django-anymail's tracking signal (a relay's webhook): a bounce or a
+    complaint about an address stops every mail to it."""
+    from anymail.signals import EventType
+
+    if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        # Without the shared secret anyone could post an event: nothing is believed.
+        logger.warning("%s webhook event ignored: ANYMAIL_WEBHOOK_SECRET is not set", esp_name)
+        return
+    reasons = {
+        EventType.BOUNCED: Address.Suppression.BOUNCED,
+        EventType.COMPLAINED: Address.Suppression.COMPLAINED,
+        EventType.UNSUBSCRIBED: Address.Suppression.UNSUBSCRIBED,
+    }
+    reason = reasons.get(event.event_type)
+    if event.event_type == EventType.REJECTED and event.reject_reason in ("bounced", "invalid"):
+        reason = Address.Suppression.BOUNCED
+    if reason is None or not event.recipient:
+        return
+    address = address_for(event.recipient)
+    if address is None or address.suppressed_reason in (
+        Address.Suppression.BOUNCED,
+        Address.Suppression.COMPLAINED,
+    ):
+        return
+    suppress(address=address, reason=reason)
+    logger.info("address %d stopped: %s reported by %s", address.pk, reason, esp_name)
 
 
 def forget_address(email: str) -> bool:
@@ -262,6 +309,18 @@ def body_of(delivery: Delivery) -> tuple[str, str]:
     message = delivery.message
     if message is None:
         return delivery.text, delivery.html
+    if message.complete:
+        links = {
+            UNSUBSCRIBE_PLACEHOLDER: unsubscribe_url(
+                delivery.address, delivery.unsubscribe_scope or ALL
+            ),
+            UNSUBSCRIBE_ALL_PLACEHOLDER: unsubscribe_url(delivery.address, ALL),
+        }
+        text, html = message.text, message.html
+        for placeholder, url in links.items():
+            text = text.replace(placeholder, url)
+            html = html.replace(placeholder, url)
+        return text, html
     return _wrap(
         delivery.address,
         text=message.text,
@@ -355,13 +414,16 @@ def queue_bulk(
     unsubscribe_scope: str = ALL,
     unsubscribe_label: str = "",
     list_name: str = "",
+    complete: bool = False,
     chunk: int = 1000,
 ) -> int:
     """queue_mail for many addresses with the same message (a new comment for every
     follower of an article), stored a chunk at a time; addresses that cannot receive mail
     and those the event was queued for already are left out. The body is stored once (a
-    `Message`); each reader's footer is added when their copy is sent. Returns how many
-    were queued."""
+    `Message`); each reader's footer is added when their copy is sent. A `complete`
+    message (a newsletter) gets no footer: it is a whole document, and its
+    UNSUBSCRIBE_PLACEHOLDER and UNSUBSCRIBE_ALL_PLACEHOLDER become the reader's links.
+    Returns how many were queued."""
     now = timezone.now()
     subject = " ".join(subject.split())[:255]
     queued = 0
@@ -380,7 +442,7 @@ def queue_bulk(
             continue
         if message is None:
             message = Message.objects.create(
-                text=text, html=html, unsubscribe_label=unsubscribe_label
+                text=text, html=html, unsubscribe_label=unsubscribe_label, complete=complete
             )
         batch.append(
             Delivery(

@@ -82,5 +82,8 @@ def tick() -> None:
 
     send_digest_if_due()
     send_reader_digest()
+    from newsletters.services import send_due as send_due_issues
+
+    send_due_issues()
     # Mail whose retry time has come (new mail is sent by its own task at once).
     send_due()

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "mailing",
     "notifications",
     "commenters",
+    "newsletters",
     "importers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -118,6 +119,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -409,4 +411,11 @@ MASTHEAD_MAIL_BATCH_SIZE = env_int("MASTHEAD_MAIL_BATCH_SIZE", 100)
 MASTHEAD_MAIL_MAX_ATTEMPTS = env_int("MASTHEAD_MAIL_MAX_ATTEMPTS", 10)
 MASTHEAD_MAIL_RETRY_SECONDS = env_int("MASTHEAD_MAIL_RETRY_SECONDS", 60)
 MASTHEAD_MAIL_LEASE_SECONDS = env_int("MASTHEAD_MAIL_LEASE_SECONDS", 600)
+# At most this many mails a minute (0: as fast as the server takes them), for relays that
+# throttle.
+MASTHEAD_MAIL_PER_MINUTE = env_int("MASTHEAD_MAIL_PER_MINUTE", 0)
+# A relay's bounce and complaint webhooks (django-anymail), served at
+# /mail/webhooks/<relay>/tracking/ only when a shared secret is set: the relay sends it as
+# HTTP basic auth ("user:password"), so nobody else can stop a reader's mail.
+ANYMAIL = {"WEBHOOK_SECRET": os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")}
 MASTHEAD_NOTIFICATIONS_DIGEST_HOUR = env_int("MASTHEAD_NOTIFICATIONS_DIGEST_HOUR", 7)

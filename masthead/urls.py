@@ -34,7 +34,9 @@ urlpatterns = [
     path("search/", news_views.search, name="search"),
     path("comments/you/", include("commenters.urls")),
     path("comments/", include("comments.urls")),
+    path("mail/webhooks/", include("anymail.urls")),
     path("mail/", include("mailing.urls")),
+    path("newsletters/", include("newsletters.urls")),
     path("", include("news.seo.urls")),
 ]
 

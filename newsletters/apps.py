@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+
+
+class NewslettersConfig(AppConfig):
+    """The newsroom's newsletters: sign-up, issues put together from the latest articles or
+    by hand, an archive, and sending through the mailing app's one path (double opt-in,
+    the worker's outbox, one-click unsubscribe, bounces)."""
+
+    name = "newsletters"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from mailing import services as mailing
+
+        from . import receivers
+        from .models import Newsletter
+
+        for signal in (post_save, post_delete):
+            # The sign-up box on cached pages lists the open newsletters.
+            signal.connect(
+                receivers.newsletters_changed,
+                sender=Newsletter,
+                dispatch_uid=f"newsletters.changed.{signal is post_save}",
+            )
+        mailing.unsubscribed.connect(receivers.unsubscribed, dispatch_uid="newsletters.unsub")
+        mailing.address_confirmed.connect(receivers.confirmed, dispatch_uid="newsletters.confirmed")
+        receivers.register_purpose()
