@@ -151,10 +151,10 @@ def submit_comment(
             # Only a public comment changes what readers see.
             _count_one_more(page.pk)
             _after_commit(page.pk, comment_ids=[comment.pk])
-    subscribe = tuple(choice for choice in ("replies", "page") if choice in set(subscribe))
-    signals.send_in_transaction(
-        signals.comment_submitted, sender=Comment, comment=comment, subscribe=subscribe
-    )
-    if status == Comment.Status.PENDING:
-        tasks.comments_held(comment_ids=[comment.pk])
+        subscribe = tuple(choice for choice in ("replies", "page") if choice in set(subscribe))
+        signals.send_in_transaction(
+            signals.comment_submitted, sender=Comment, comment=comment, subscribe=subscribe
+        )
+        if status == Comment.Status.PENDING:
+            tasks.comments_held(comment_ids=[comment.pk])
     return comment

@@ -174,3 +174,32 @@ def test_a_receiver_that_fails_leaves_the_comment_stored(site, django_capture_on
         signals.comment_submitted.disconnect(dispatch_uid="test.broken")
 
     assert Comment.objects.get(pk=comment.pk).body == "Still here"
+
+
+class ProcessKilled(BaseException):
+    """Stands for SIGKILL: nothing after it in this process runs, and nothing catches it."""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_killed_at_the_first_moment_after_the_commit_leaves_the_mail_queued(site):
+    """With real commits: the process dies in the first after-commit callback, the moment
+    the comment is committed. Whatever the comment hands on must be committed already."""
+    from comments import signals
+    from django_tasks_db.models import DBTaskResult
+
+    article = news.article("Budget vote")
+    follower(article)
+    DBTaskResult.objects.all().delete()
+
+    def killed(**kwargs):
+        raise ProcessKilled
+
+    signals.thread_changed.connect(killed, dispatch_uid="test.killed")
+    try:
+        with pytest.raises(ProcessKilled):
+            factories.comment(article, email_address="poster@example.net", body="Committed")
+    finally:
+        signals.thread_changed.disconnect(dispatch_uid="test.killed")
+
+    assert Comment.objects.filter(body="Committed").exists()
+    assert stored_tasks() == [NOTIFY, PURGE]
