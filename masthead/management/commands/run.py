@@ -25,6 +25,9 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         if not no_demo:
             call_command("load_demo")
+            from newsletters.demo import load_demo as load_demo_newsletters
+
+            load_demo_newsletters()
         cli = [sys.executable, "-m", "masthead.cli"]
         worker = subprocess.Popen([*cli, "worker"])
         try:
