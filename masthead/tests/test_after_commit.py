@@ -184,8 +184,9 @@ class ProcessKilled(BaseException):
 def test_a_server_killed_at_the_first_moment_after_the_commit_leaves_the_mail_queued(site):
     """With real commits: the process dies in the first after-commit callback, the moment
     the comment is committed. Whatever the comment hands on must be committed already."""
-    from comments import signals
     from django_tasks_db.models import DBTaskResult
+
+    from comments import signals
 
     article = news.article("Budget vote")
     follower(article)
