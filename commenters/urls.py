@@ -24,5 +24,6 @@ urlpatterns = [
         name="follow_mode",
     ),
     path("mine/emails/stop/", views.stop_all_mail, name="stop_all_mail"),
+    path("mine/newsletters/<row_id:newsletter_id>/", views.newsletter, name="newsletter"),
     path("sign-out/", views.sign_out, name="sign_out"),
 ]

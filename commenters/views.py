@@ -17,6 +17,8 @@ from comments.errors import ApplicationError, NotFound, ValidationFailed
 from comments.forms import CommentEditForm
 from comments.selectors import comments_by_email
 from comments.views import client_ip
+from newsletters import selectors as newsletter_selectors
+from newsletters import services as newsletter_services
 
 from . import selectors, services
 from .forms import EraseForm, SignInRequestForm
@@ -136,6 +138,7 @@ def mine(request, session):
             "rows": selectors.my_comments(session.email, request),
             "subscriptions": selectors.my_subscriptions(session.email, request),
             "mail_stopped": selectors.mail_stopped(session.email),
+            "newsletters": newsletter_selectors.choices_for(session.email),
             "expires_at": session.expires_at,
         },
     )
@@ -243,6 +246,25 @@ def stop_subscription(request, session, subscription_id: int):
     except ApplicationError as error:
         raise Http404(error.message) from None
     return _subscriptions_changed()
+
+
+@never_cache
+@require_POST
+@signed_in
+def newsletter(request, session, newsletter_id: int):
+    """Subscribe (at once: the session proves the address) or stop one newsletter."""
+    chosen = newsletter_selectors.open_newsletters().filter(pk=newsletter_id).first()
+    if chosen is None:
+        raise Http404
+    if request.POST.get("subscribe") == "yes":
+        newsletter_services.sign_up(
+            email=session.email, newsletters=[chosen], ip_address=client_ip(request), proven=True
+        )
+    else:
+        address = newsletter_selectors.address_of(session.email)
+        if address is not None:
+            newsletter_services.unsubscribe(address=address, newsletter=chosen)
+    return SeeOther(reverse("commenters:mine") + "#newsletters")
 
 
 @never_cache

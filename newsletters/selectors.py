@@ -39,6 +39,20 @@ def subscriptions_of(email: str) -> list[Subscription]:
     )
 
 
+def address_of(email: str) -> Address | None:
+    return Address.objects.filter(email=email.strip().lower()).first()
+
+
+def choices_for(email: str) -> list[dict]:
+    """Each open newsletter and whether the reader gets it (their own page)."""
+    status = dict(
+        Subscription.objects.filter(address__email=email.strip().lower()).values_list(
+            "newsletter_id", "status"
+        )
+    )
+    return [{"newsletter": n, "status": status.get(n.pk, "")} for n in open_newsletters()]
+
+
 def counts_for(newsletter: Newsletter) -> dict:
     """Active (receiving), waiting for confirmation, unsubscribed, and subscribers whose
     address bounced or complained."""
