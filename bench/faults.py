@@ -40,6 +40,7 @@ import textwrap
 import threading
 import time
 import urllib.parse
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -128,6 +129,8 @@ class Load:
                     "name": f"Poster {n}-{sent}",
                     "email": f"poster{n}.{sent}@example.com",
                     "body": body,
+                    # As the form's script does: one key per comment, kept on a resend.
+                    "submission": uuid.uuid4().hex,
                 }
             )
             address = f"10.{n}.{sent // 256 % 256}.{sent % 256}"

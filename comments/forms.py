@@ -41,6 +41,13 @@ class CommentForm(forms.Form):
         error_messages={"invalid": _("Please enter a web address, like https://example.com.")},
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
+    # Set by the form's script: the same key on a post sent again (see Comment).
+    submission = forms.RegexField(
+        regex=r"^[A-Za-z0-9-]{8,64}$",
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _("The form is damaged. Please reload the page.")},
+    )
     save_commenter = forms.BooleanField(
         label=_("Save my name, email, and website in this browser for the next time I comment."),
         required=False,

@@ -134,6 +134,10 @@ class Comment(models.Model):
     )
     created_at = models.DateTimeField(db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # A random key the poster's browser sends with the post (the form's script, or an API
+    # client's Idempotency-Key): the same post sent again after a lost answer is answered
+    # with this comment instead of being stored twice.
+    submission_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -148,7 +152,12 @@ class Comment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(depth__gte=1), name="comment_depth_at_least_one"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["page", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="comment_one_per_submission",
+            ),
         ]
         # Moderating takes change_comment; "Delete forever" takes delete_comment; these
         # decide about a person rather than a comment, so a newsroom may keep them apart.

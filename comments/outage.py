@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from .errors import Unavailable
 
 # The fields of the comment form a reader typed or chose, sent back as they were.
-KEPT_FIELDS = ("body", "name", "email", "website", "page", "parent", "ts")
+KEPT_FIELDS = ("body", "name", "email", "website", "page", "parent", "ts", "submission")
 KEPT_CHOICES = ("save_commenter", "notify_replies", "follow_page")
 
 

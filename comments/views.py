@@ -204,6 +204,9 @@ def post_comment(request):
             return _error_json(error)
         raise Http404(error.message)
 
+    if "Idempotency-Key" in request.headers and not data.get("submission"):
+        data = data.copy()
+        data["submission"] = request.headers["Idempotency-Key"]
     form = CommentForm(data, user=request.user)
     try:
         if not form.is_valid():
@@ -232,6 +235,7 @@ def post_comment(request):
                 for choice, field in (("replies", "notify_replies"), ("page", "follow_page"))
                 if form.cleaned_data.get(field)
             ],
+            submission_key=form.cleaned_data.get("submission") or "",
         )
     except ApplicationError as error:
         if as_json:

@@ -12,6 +12,6 @@ class MailingConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
-        from . import services
+        from . import bounces
 
-        tracking.connect(services.tracking_event, dispatch_uid="mailing.tracking")
+        tracking.connect(bounces.tracking_event, dispatch_uid="mailing.tracking")

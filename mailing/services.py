@@ -14,6 +14,7 @@ newsletters) mail readers only through these functions:
 - `queue_bulk(...)`: one message to many addresses; `withdraw(event_keys=)`: take back
   mail not yet sent.
 - `forget_address(email)`: erase an address and everything mailed to it.
+- `bounces.suppress_emails(...)`, `bounces.tracking_event`: a relay's bounce list and webhooks.
 - `register_purpose(...)`: what the confirmation page of a purpose shows and does.
 
 Limits (`mailing.limits`, docs/notifications.md): an address gets at most one mail it did
@@ -120,50 +121,6 @@ def suppress(*, address: Address, reason: str) -> None:
         Delivery.objects.filter(address=address, status=Delivery.Status.QUEUED).update(
             status=Delivery.Status.CANCELLED, last_error=f"address {reason}"
         )
-
-
-def suppress_emails(emails: Iterable[str], *, reason: str) -> int:
-    """Stop every mail to these addresses (a relay's bounce list); returns how many were
-    stopped now. Addresses not known yet are recorded, so that none is mailed later."""
-    if reason not in (Address.Suppression.BOUNCED, Address.Suppression.COMPLAINED):
-        raise ValueError(f"not a bounce reason: {reason}")
-    stopped = 0
-    for email in emails:
-        address = address_for(email, create=True) if "@" in (email or "") else None
-        if address is None or address.suppressed_reason == reason:
-            continue
-        suppress(address=address, reason=reason)
-        stopped += 1
-    return stopped
-
-
-def tracking_event(sender, event, esp_name, **kwargs) -> None:
-    """Receiver of django-anymail's tracking signal (a relay's webhook): a bounce or a
-    complaint about an address stops every mail to it."""
-    from anymail.signals import EventType
-
-    if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
-        # Without the shared secret anyone could post an event: nothing is believed.
-        logger.warning("%s webhook event ignored: ANYMAIL_WEBHOOK_SECRET is not set", esp_name)
-        return
-    reasons = {
-        EventType.BOUNCED: Address.Suppression.BOUNCED,
-        EventType.COMPLAINED: Address.Suppression.COMPLAINED,
-        EventType.UNSUBSCRIBED: Address.Suppression.UNSUBSCRIBED,
-    }
-    reason = reasons.get(event.event_type)
-    if event.event_type == EventType.REJECTED and event.reject_reason in ("bounced", "invalid"):
-        reason = Address.Suppression.BOUNCED
-    if reason is None or not event.recipient:
-        return
-    address = address_for(event.recipient)
-    if address is None or address.suppressed_reason in (
-        Address.Suppression.BOUNCED,
-        Address.Suppression.COMPLAINED,
-    ):
-        return
-    suppress(address=address, reason=reason)
-    logger.info("address %d stopped: %s reported by %s", address.pk, reason, esp_name)
 
 
 def forget_address(email: str) -> bool:

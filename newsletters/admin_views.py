@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mailing import services as mailing
+from mailing import bounces as mailing_bounces
 
 from . import rendering, selectors, services
 from .forms import BounceForm, ImportForm, ScheduleForm, TestSendForm
@@ -212,7 +212,7 @@ def bounces(request):
     except ValueError as error:
         messages.error(request, str(error))
         return redirect(back)
-    stopped = mailing.suppress_emails(emails, reason=form.cleaned_data["reason"])
+    stopped = mailing_bounces.suppress_emails(emails, reason=form.cleaned_data["reason"])
     messages.success(
         request, _("%(count)d addresses stopped; no more mail goes to them.") % {"count": stopped}
     )

@@ -1,4 +1,27 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+# What Wagtail's Editors group gets: newsletters, their issues and their subscribers.
+EDITOR_PERMISSIONS = [
+    f"{action}_{model}"
+    for model in ("newsletter", "issue", "issueitem")
+    for action in ("add", "change", "delete", "view")
+]
+
+
+def grant_editors(sender, using="default", **kwargs):
+    """Wagtail's Editors group runs the newsletters."""
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    create_permissions(sender, verbosity=0, using=using)
+    group = Group.objects.using(using).filter(name="Editors").first()
+    if group is None:
+        return
+    permissions = Permission.objects.using(using).filter(
+        content_type__app_label="newsletters", codename__in=EDITOR_PERMISSIONS
+    )
+    group.permissions.add(*permissions)
 
 
 class NewslettersConfig(AppConfig):
@@ -16,6 +39,8 @@ class NewslettersConfig(AppConfig):
 
         from . import receivers
         from .models import Newsletter
+
+        post_migrate.connect(grant_editors, sender=self)
 
         for signal in (post_save, post_delete):
             # The sign-up box on cached pages lists the open newsletters.

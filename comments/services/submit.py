@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ def submit_comment(
     traps: dict | None = None,
     own_ids=(),
     subscribe=(),
+    submission_key: str = "",
 ) -> Comment:
     """Store a new comment on `page` with the status the moderation pipeline gives it.
 
@@ -41,7 +42,9 @@ def submit_comment(
     about their own comments only, and is a known commenter only from a browser that
     posted an approved comment under the address given. `subscribe` is what the
     author asked to be told of ("replies", "page"); it rides on the comment_submitted
-    signal to whichever app sends such mail.
+    signal to whichever app sends such mail. `submission_key` is the random key the
+    poster's browser sent with this post: the same post sent again with it (its answer
+    was lost) returns the comment stored the first time, and stores nothing.
     """
     if not comments_open(page):
         raise CommentsClosed()
@@ -66,6 +69,12 @@ def submit_comment(
     if errors:
         raise ValidationFailed(fields=errors)
     check_limits(body=body, name=name, email=email, website=website)
+    if submission_key:
+        earlier = _earlier_submission(page.pk, submission_key, body=body, email=email)
+        if earlier is not None:
+            return earlier
+        if Comment.objects.filter(page_id=page.pk, submission_key=submission_key).exists():
+            submission_key = ""  # the key came with another text: a new post after all
 
     if parent is not None:
         # A deleted comment's placeholder and a pingback take no replies (their reply
@@ -111,6 +120,59 @@ def submit_comment(
     }[decision.action]
 
     created_at = created_at or timezone.now()
+    try:
+        return _store(
+            page=page,
+            parent=parent,
+            status=status,
+            name=name,
+            email=email,
+            website=website,
+            body=body,
+            body_html=body_html,
+            user=user,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            decision=decision,
+            created_at=created_at,
+            subscribe=subscribe,
+            submission_key=submission_key,
+        )
+    except IntegrityError:
+        # The same post, sent again while the first was still being stored.
+        earlier = submission_key and _earlier_submission(
+            page.pk, submission_key, body=body, email=email
+        )
+        if not earlier:
+            raise
+        return earlier
+
+
+def _earlier_submission(page_id: int, key: str, *, body: str, email: str) -> Comment | None:
+    earlier = Comment.objects.filter(page_id=page_id, submission_key=key).first()
+    if earlier is None or earlier.body != body or earlier.email.lower() != email.lower():
+        return None
+    return earlier
+
+
+def _store(
+    *,
+    page,
+    parent,
+    status,
+    name,
+    email,
+    website,
+    body,
+    body_html,
+    user,
+    ip_address,
+    user_agent,
+    decision,
+    created_at,
+    subscribe,
+    submission_key,
+) -> Comment:
     with transaction.atomic():
         comment = Comment(
             page_id=page.pk,
@@ -132,6 +194,7 @@ def submit_comment(
             spam_score=decision.scores.get("spam"),
             toxicity=decision.scores.get("toxicity"),
             created_at=created_at,
+            submission_key=submission_key,
         )
         sql.insert(comment)
         sql.insert(

@@ -51,8 +51,23 @@ function insertComment(section, data) {
   return node;
 }
 
+// A random key for each comment: a post sent again after its answer was lost (a dropped
+// connection) is recognised by the server and not stored twice.
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 export function setupSubmit(section, form, replies) {
   const button = form.querySelector("[type=submit]");
+  let key = form.elements["submission"];
+  if (!key) {
+    key = document.createElement("input");
+    key.type = "hidden";
+    key.name = "submission";
+    form.append(key);
+  }
+  key.value = newKey();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -67,6 +82,7 @@ export function setupSubmit(section, form, replies) {
       const node = insertComment(section, data);
       section.querySelector(".comments-title").textContent = data.count_text;
       form.elements["body"].value = "";
+      key.value = newKey();
       node.scrollIntoView({ block: "center" });
       node.setAttribute("tabindex", "-1");
       node.focus();
