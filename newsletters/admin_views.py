@@ -37,7 +37,9 @@ def preview(request, issue_id: int):
     _check(request)
     issue = get_object_or_404(Issue.objects.select_related("newsletter"), pk=issue_id)
     _subject, html, _text = rendering.render_issue(issue)
-    response = HttpResponse(rendering.web_copy(html), content_type="text/html; charset=utf-8")
+    response = HttpResponse(
+        rendering.web_copy(html, relative=True), content_type="text/html; charset=utf-8"
+    )
     response["Cache-Control"] = "no-store"
     return response
 

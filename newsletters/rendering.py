@@ -79,9 +79,15 @@ def render_issue(issue: Issue) -> tuple[str, str, str]:
     return context["subject"], html, text
 
 
-def web_copy(content: str, *, unsubscribe: str | None = None) -> str:
-    """The mail as kept for the archive (or sent as a test): no reader's links in it."""
+def web_copy(content: str, *, unsubscribe: str | None = None, relative: bool = False) -> str:
+    """The mail as kept for the archive (or sent as a test): no reader's links in it.
+    `relative`: the site's own addresses start at "/" (the archive page is served on the
+    site itself, under whatever name it is reached by)."""
     target = unsubscribe or absolute(reverse("newsletters:index"))
-    return content.replace(mailing.UNSUBSCRIBE_PLACEHOLDER, target).replace(
+    content = content.replace(mailing.UNSUBSCRIBE_PLACEHOLDER, target).replace(
         mailing.UNSUBSCRIBE_ALL_PLACEHOLDER, target
     )
+    if relative:
+        base = mailing.base_url()
+        content = content.replace(f'"{base}/', '"/')
+    return content

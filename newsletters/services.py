@@ -303,7 +303,7 @@ def send(issue: Issue) -> int:
         Issue.objects.filter(pk=issue.pk).update(
             status=Issue.Status.SENT,
             subject=subject,
-            html=rendering.web_copy(html),
+            html=rendering.web_copy(html, relative=True),
             text=rendering.web_copy(text),
             sent_at=now,
             send_at=issue.send_at or now,

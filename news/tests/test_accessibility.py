@@ -83,6 +83,18 @@ def commented_article():
         created_at=dt.datetime(2026, 11, 20, 18, tzinfo=dt.UTC),
     )
     comment_factories.comment(lead, name="Spammer", body="Buy now", status=Comment.Status.PENDING)
+    # With newsletters open for sign-up, the sign-up box is on the front page, sections
+    # and articles; one sent issue has its archive page.
+    from newsletters import services as newsletters
+    from newsletters.models import IssueItem, Newsletter
+
+    briefing = Newsletter.objects.create(
+        name="The Morning Briefing", slug="morning", description="The news before breakfast."
+    )
+    Newsletter.objects.create(name="Weekend Reads", slug="weekend")
+    issue = newsletters.build_issue(briefing, date=dt.date(2026, 12, 1))
+    IssueItem.objects.create(issue=issue, article=lead, sort_order=0)
+    newsletters.send(issue)
     return lead, first
 
 
@@ -96,6 +108,9 @@ def public_pages(lead, first) -> dict[str, str]:
         "topic": "/topics/housing/",
         "search": "/search/?q=council",
         "comment report": f"/comments/{first.pk}/report/",
+        "newsletters": "/newsletters/",
+        "newsletter archive": "/newsletters/morning/",
+        "newsletter issue": "/newsletters/morning/2026-12-01/",
     }
 
 
