@@ -4,14 +4,11 @@ page chooser, in their order, with an introduction), previews it and sends a tes
 import datetime as dt
 
 import pytest
-from django.apps import apps
 from django.conf import settings as django_settings
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from comments.tests import factories
 from news.tests import factories as news
-from newsletters.apps import grant_editors
 from newsletters.models import Issue
 
 from .helpers import newsletter, parts, subject
@@ -52,11 +49,9 @@ def test_an_editor_builds_previews_and_tests_a_curated_issue(
     weekend = newsletter("Weekend Reads", slug="weekend", content="curated")
     news.article("Harbour festival returns")
     news.article("The last lighthouse keeper")
-    editor = factories.staff_user("editor", email="editor@example.org")
-    # Wagtail's groups come from its migrations, which a test with real commits may follow.
-    editors, _created = Group.objects.get_or_create(name="Editors")
-    grant_editors(sender=apps.get_app_config("newsletters"))
-    editors.user_set.add(editor)
+    # Editors' rights are tested in test_admin.py; a test with real commits empties the
+    # database around it, Wagtail's groups included, so this editor is a superuser.
+    editor = factories.staff_user("editor", email="editor@example.org", is_superuser=True)
     context = signed_in_context(browser, live_server, editor)
     page = context.new_page()
     try:
