@@ -42,6 +42,11 @@ while Delivery.objects.filter(status="queued").exists():
     total += result.sent
     if not result.sent:
         time.sleep(0.5)
+# The worker's next round, once a lease is over: a mail left "sending" by the killed
+# sender is marked interrupted (it is not sent again).
+if Delivery.objects.filter(status="sending").exists():
+    time.sleep(5.5)
+    send_due()
 print("SENT", total, time.perf_counter() - started,
       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
 """
