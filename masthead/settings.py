@@ -414,6 +414,8 @@ MASTHEAD_MAIL_LEASE_SECONDS = env_int("MASTHEAD_MAIL_LEASE_SECONDS", 600)
 # At most this many mails a minute (0: as fast as the server takes them), for relays that
 # throttle.
 MASTHEAD_MAIL_PER_MINUTE = env_int("MASTHEAD_MAIL_PER_MINUTE", 0)
+# Newsletter sign-ups one sender IP range (/24, /64) may make in an hour.
+MASTHEAD_NEWSLETTER_SIGNUPS_PER_HOUR = env_int("MASTHEAD_NEWSLETTER_SIGNUPS_PER_HOUR", 20)
 # A relay's bounce and complaint webhooks (django-anymail), served at
 # /mail/webhooks/<relay>/tracking/ only when a shared secret is set: the relay sends it as
 # HTTP basic auth ("user:password"), so nobody else can stop a reader's mail.

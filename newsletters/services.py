@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mailing import limits
 from mailing import services as mailing
 from mailing.models import Address
 
@@ -29,6 +30,11 @@ CATEGORY = "newsletter"
 
 class NewsletterError(Exception):
     """A request the newsroom's data does not allow (shown to the editor as it is)."""
+
+
+class TooManySignUps(Exception):
+    """More sign-ups from one network (IP range) in an hour than
+    MASTHEAD_NEWSLETTER_SIGNUPS_PER_HOUR allows; nothing was stored."""
 
 
 # Subscribing ----------------------------------------------------------------------------
@@ -46,8 +52,19 @@ def sign_up(
     someone else to a newsletter must take their click. The mail asking for it is under
     mailing's limits (one unasked mail a day per address, a few an hour per IP range), and
     the answer is the same whatever happened, so the form reveals nothing about anyone."""
-    address = mailing.address_for(email, create=True)
     now = timezone.now()
+    network = limits.ip_range(ip_address)
+    if not proven and network is not None:
+        with transaction.atomic():
+            allowed = limits.take(
+                f"newsletter-signup:{network}",
+                limit=settings.MASTHEAD_NEWSLETTER_SIGNUPS_PER_HOUR,
+                window=dt.timedelta(hours=1),
+                now=now,
+            )
+        if not allowed:
+            raise TooManySignUps()
+    address = mailing.address_for(email, create=True)
     chosen = [n for n in newsletters if n.is_active]
     subscriptions = []
     with transaction.atomic():

@@ -53,21 +53,28 @@ def sign_up(request):
         form.add_error(None, _("This form was not sent from this site."))
         status = 403
     elif form.is_valid():
-        services.sign_up(
-            email=form.cleaned_data["email"],
-            newsletters=list(form.cleaned_data["newsletters"]),
-            ip_address=_client_ip(request),
-        )
-        if wants_json:
-            return JsonResponse({"status": "check_inbox", "message": _check_inbox()})
-        return TemplateResponse(request, "newsletters/check_inbox.html", {})
+        try:
+            services.sign_up(
+                email=form.cleaned_data["email"],
+                newsletters=list(form.cleaned_data["newsletters"]),
+                ip_address=_client_ip(request),
+            )
+        except services.TooManySignUps:
+            form.add_error(
+                None, _("Too many sign-ups from your network. Please try again in an hour.")
+            )
+            status = 429
+        else:
+            if wants_json:
+                return JsonResponse({"status": "check_inbox", "message": _check_inbox()})
+            return TemplateResponse(request, "newsletters/check_inbox.html", {})
     else:
         status = 400
     if wants_json:
         return JsonResponse(
             {
                 "error": {
-                    "code": "invalid",
+                    "code": "invalid" if status == 400 else "refused",
                     "message": _("Please correct the errors below."),
                     "fields": {f: [str(m) for m in e] for f, e in form.errors.items()},
                 }

@@ -136,6 +136,23 @@ def test_bad_sign_ups_are_refused_and_change_nothing(client, smtp_server):
     assert not Subscription.objects.exists() and not Delivery.objects.exists()
 
 
+def test_one_network_gets_only_so_many_sign_ups_an_hour(client, settings, smtp_server):
+    settings.MASTHEAD_NEWSLETTER_SIGNUPS_PER_HOUR = 3
+    briefing = newsletter()
+
+    answers = [
+        sign_up(client, briefing, email=f"bot{n}@example.org", ip=f"203.0.113.{n}")
+        for n in range(1, 6)
+    ]
+    elsewhere = sign_up(client, briefing, email="human@example.org", ip="198.51.100.20")
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert "Too many sign-ups from your network" in answers[-1].content.decode()
+    assert elsewhere.status_code == 200
+    assert Subscription.objects.count() == 4
+    assert not Address.objects.filter(email__in=["bot4@example.org", "bot5@example.org"])
+
+
 def test_the_sign_up_box_is_on_the_front_page_articles_and_sections(client):
     briefing = newsletter()
     article = news.article("A story")
