@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from comments.errors import ApplicationError, NotFound, ValidationFailed
 from comments.forms import CommentEditForm
+from comments.requests import client_ip
 from comments.selectors import comments_by_email
-from comments.views import client_ip
 from newsletters import selectors as newsletter_selectors
 from newsletters import services as newsletter_services
 

@@ -14,16 +14,9 @@ from . import services
 from .errors import ApplicationError
 from .models import Comment
 from .readers import own_comment_ids, pending_pages, reader_key, remember_reader_key
+from .requests import client_ip, wants_json
 from .thread import comment_address, fetch_branch, render_thread, root_id_of
-from .views import (
-    SeeOther,
-    _csrf_failure,
-    _error_json,
-    _parse_body,
-    client_ip,
-    json_errors,
-    wants_json,
-)
+from .views import SeeOther, _csrf_failure, _error_json, _parse_body, json_errors
 
 
 def _thread_url(comment, own=()) -> str:

@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Page
 
-from . import networks, outage, services, text
+from . import outage, services, text
 from .errors import (
     ApplicationError,
     NotFound,
@@ -43,6 +43,7 @@ from .readers import (
     remember_own,
     remember_pending,
 )
+from .requests import client_ip, foreign_origin, wants_json
 from .selectors import page_to_comment_on
 from .thread import comment_address, count_heading, permalink_time, render_comment
 
@@ -51,25 +52,6 @@ logger = logging.getLogger("django.request")
 
 class SeeOther(HttpResponseRedirect):
     status_code = 303
-
-
-def wants_json(request) -> bool:
-    accept = request.headers.get("Accept", "")
-    return "application/json" in accept and "text/html" not in accept
-
-
-def client_ip(request) -> str | None:
-    """The reader's address. Behind proxies it is the one the outermost of them saw,
-    counted from the end of X-Forwarded-For (what a reader sends sits before it); a hop
-    written with a port is its address. A hop that is no address at all counts as the
-    proxy's own address, so the limits still hold."""
-    address = networks.parse_address(request.META.get("REMOTE_ADDR"))
-    forwarded = request.headers.get("X-Forwarded-For")
-    if settings.MASTHEAD_BEHIND_PROXY and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",")]
-        if len(hops) >= settings.MASTHEAD_PROXY_HOPS > 0:
-            address = networks.parse_address(hops[-settings.MASTHEAD_PROXY_HOPS]) or address
-    return str(address) if address else None
 
 
 def json_errors(view):
@@ -174,13 +156,8 @@ def _csrf_failure(request):
                 code="csrf_failed",
             )
         )
-    # A sandboxed frame or a document from a data: URL on any site sends "Origin: null";
-    # this site's own pages never do (its Referrer-Policy is same-origin).
-    origin = request.headers.get("Origin")
-    if origin:
-        expected = f"{request.scheme}://{request.get_host()}"
-        if origin != expected and origin not in settings.CSRF_TRUSTED_ORIGINS:
-            return _error_json(Refused(_("This comment was not sent from this site.")))
+    if foreign_origin(request):
+        return _error_json(Refused(_("This comment was not sent from this site.")))
     return None
 
 

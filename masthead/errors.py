@@ -13,7 +13,7 @@ from django.views import csrf, defaults
 
 from comments import outage
 from comments.errors import NotFound, Refused, ServerError, Unavailable, ValidationFailed
-from comments.views import wants_json
+from comments.requests import wants_json
 
 
 def server_error(request):

@@ -3,7 +3,6 @@ archive and feed, and each sent issue's page (the mail's "view in your browser")
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -12,27 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from comments.requests import client_ip, foreign_origin, wants_json
+
 from . import selectors, services
 from .forms import SignUpForm
 from .models import Newsletter
-
-
-def _client_ip(request) -> str | None:
-    from comments.views import client_ip
-
-    return client_ip(request)
-
-
-def _foreign_origin(request) -> bool:
-    """The form sits on cached pages, which carry no CSRF token; as for comments, a post
-    must come from this site's own pages (the Origin header), never "null"."""
-    origin = request.headers.get("Origin")
-    if not origin:
-        return False
-    return (
-        origin != f"{request.scheme}://{request.get_host()}"
-        and origin not in settings.CSRF_TRUSTED_ORIGINS
-    )
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -47,9 +30,9 @@ def index(request):
 @csrf_exempt
 @require_POST
 def sign_up(request):
-    wants_json = "application/json" in request.headers.get("Accept", "")
+    as_json = wants_json(request)
     form = SignUpForm(request.POST)
-    if _foreign_origin(request):
+    if foreign_origin(request):
         form.add_error(None, _("This form was not sent from this site."))
         status = 403
     elif form.is_valid():
@@ -57,7 +40,7 @@ def sign_up(request):
             services.sign_up(
                 email=form.cleaned_data["email"],
                 newsletters=list(form.cleaned_data["newsletters"]),
-                ip_address=_client_ip(request),
+                ip_address=client_ip(request),
             )
         except services.TooManySignUps:
             form.add_error(
@@ -65,12 +48,12 @@ def sign_up(request):
             )
             status = 429
         else:
-            if wants_json:
+            if as_json:
                 return JsonResponse({"status": "check_inbox", "message": _check_inbox()})
             return TemplateResponse(request, "newsletters/check_inbox.html", {})
     else:
         status = 400
-    if wants_json:
+    if as_json:
         return JsonResponse(
             {
                 "error": {
