@@ -176,14 +176,22 @@ def confirmation_url(address: Address, purpose: str) -> str:
 
 
 def request_confirmation(
-    *, email: str, ip_address: str | None, purpose: str, reason: str = ""
+    *,
+    email: str,
+    ip_address: str | None,
+    purpose: str,
+    reason: str = "",
+    confirmed_too: bool = False,
+    subject: str = "",
 ) -> Delivery | None:
     """Queue the confirmation mail for `email`, unless it is confirmed already or a limit
     says no (see the module's docstring). `reason` is one line saying what the reader
-    asked for, e.g. the article's title; it must hold nothing a stranger typed. Returns
-    the queued delivery, or None."""
+    asked for, e.g. the article's title; it must hold nothing a stranger typed.
+    `confirmed_too`: ask even an address confirmed before, for a purpose its owner must
+    agree to (a newsletter typed into a public form), under the same limits. Returns the
+    queued delivery, or None."""
     address = address_for(email, create=True)
-    if address.is_confirmed or address.suppressed_reason in (
+    if (address.is_confirmed and not confirmed_too) or address.suppressed_reason in (
         Address.Suppression.BOUNCED,
         Address.Suppression.COMPLAINED,
     ):
@@ -203,7 +211,7 @@ def request_confirmation(
             event_key=f"confirm:{purpose}:{now:%Y%m%d%H%M%S%f}",
             address=address,
             category=CONFIRMATION,
-            subject=_("Confirm your email address for %(site)s") % {"site": site},
+            subject=subject or _("Confirm your email address for %(site)s") % {"site": site},
             text=render_to_string("mailing/mail/confirm.txt", context),
             html=render_to_string("mailing/mail/confirm.html", context),
             unsubscribe_scope=ALL,

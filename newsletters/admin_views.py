@@ -167,7 +167,7 @@ def _emails_in(upload) -> list[str]:
         return []
     header = [cell.strip().lower() for cell in rows[0]]
     column = header.index("email") if "email" in header else 0
-    body = rows[1:] if "email" in header or "@" not in (rows[0][0] if rows[0] else "") else rows
+    body = rows if "@" in "".join(rows[0][column : column + 1]) else rows[1:]  # a header row?
     return [row[column].strip() for row in body if len(row) > column and row[column].strip()]
 
 

@@ -15,8 +15,6 @@ from .models import Issue
 
 _inliner = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
-__all__ = ["render_issue", "render_to_string", "subject_of", "web_copy"]
-
 
 def absolute(url: str) -> str:
     if not url or url.startswith(("http://", "https://")):

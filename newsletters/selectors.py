@@ -29,16 +29,6 @@ def sent_issue(slug: str, date: dt.date) -> Issue | None:
     )
 
 
-def subscriptions_of(email: str) -> list[Subscription]:
-    """A reader's newsletters (their own page)."""
-    return list(
-        Subscription.objects.filter(address__email=email.strip().lower())
-        .exclude(status=Subscription.Status.UNSUBSCRIBED)
-        .select_related("newsletter")
-        .order_by("newsletter__sort_order", "newsletter__name")
-    )
-
-
 def address_of(email: str) -> Address | None:
     return Address.objects.filter(email=email.strip().lower()).first()
 
@@ -86,20 +76,8 @@ def counts() -> list[dict]:
 def growth(newsletter: Newsletter, *, days: int = 30) -> list[dict]:
     """Per day of the last `days`: subscriptions that started and that stopped."""
     since = timezone.now() - dt.timedelta(days=days)
-    started = dict(
-        Subscription.objects.filter(newsletter=newsletter, activated_at__gte=since)
-        .annotate(day=TruncDate("activated_at"))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .values_list("day", "n")
-    )
-    stopped = dict(
-        Subscription.objects.filter(newsletter=newsletter, unsubscribed_at__gte=since)
-        .annotate(day=TruncDate("unsubscribed_at"))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .values_list("day", "n")
-    )
+    started = _per_day(newsletter, "activated_at", since)
+    stopped = _per_day(newsletter, "unsubscribed_at", since)
     today = timezone.localdate()
     return [
         {
@@ -109,6 +87,17 @@ def growth(newsletter: Newsletter, *, days: int = 30) -> list[dict]:
         }
         for day in (today - dt.timedelta(days=n) for n in range(days - 1, -1, -1))
     ]
+
+
+def _per_day(newsletter: Newsletter, field: str, since) -> dict:
+    """{day: how many subscriptions of the newsletter have `field` on that day}."""
+    return dict(
+        Subscription.objects.filter(newsletter=newsletter, **{f"{field}__gte": since})
+        .annotate(day=TruncDate(field))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
 
 
 def export_rows(newsletter: Newsletter):

@@ -91,29 +91,21 @@ def sign_up(
 
 
 def _ask_to_confirm(address: Address, ip_address, newsletters) -> None:
+    """The confirmation mail, also to an address confirmed before (through commenting):
+    its owner has to agree to the newsletter."""
     names = ", ".join(n.name for n in newsletters)
-    reason = _("You asked for: %(names)s.") % {"names": names}
-    if not address.is_confirmed:
-        mailing.request_confirmation(
-            email=address.email, ip_address=ip_address, purpose=PURPOSE, reason=reason
-        )
-        return
-    # A confirmed address (a commenter's): the same kind of link, under the same limits.
-    context = {
-        "site_name": mailing.site_name(),
-        "reason": reason,
-        "url": mailing.confirmation_url(address, PURPOSE),
-        "days": settings.MASTHEAD_MAIL_CONFIRM_DAYS,
-    }
-    mailing.send_limited(
+    subject = ""
+    if address.is_confirmed:
+        subject = _("Confirm your newsletter subscription to %(site)s") % {
+            "site": mailing.site_name()
+        }
+    mailing.request_confirmation(
         email=address.email,
         ip_address=ip_address,
-        event_key=f"confirm:{PURPOSE}:{timezone.now():%Y%m%d%H%M%S%f}",
-        category=mailing.CONFIRMATION,
-        subject=_("Confirm your newsletter subscription to %(site)s")
-        % {"site": mailing.site_name()},
-        text=rendering.render_to_string("mailing/mail/confirm.txt", context),
-        html=rendering.render_to_string("mailing/mail/confirm.html", context),
+        purpose=PURPOSE,
+        reason=_("You asked for: %(names)s.") % {"names": names},
+        confirmed_too=True,
+        subject=subject,
     )
 
 
@@ -251,14 +243,17 @@ def latest_articles(newsletter: Newsletter, *, since=None) -> list:
     return list(articles.order_by("-first_published_at", "-pk")[: newsletter.max_articles])
 
 
-def build_issue(newsletter: Newsletter, *, date: dt.date | None = None) -> Issue:
+def build_issue(newsletter: Newsletter, *, date: dt.date | None = None, articles=None) -> Issue:
     """A draft issue for `date` (today in the site's time zone). An automatic newsletter's
-    draft holds the latest articles at once; a curated one's waits for editors' picks."""
+    draft holds the latest articles at once (`articles`, when the caller has them); a
+    curated one's waits for editors' picks."""
     date = date or timezone.localdate()
     with transaction.atomic():
         issue, created = Issue.objects.get_or_create(newsletter=newsletter, date=date)
         if created and newsletter.content == Newsletter.Content.AUTOMATIC:
-            for order, article in enumerate(latest_articles(newsletter)):
+            if articles is None:
+                articles = latest_articles(newsletter)
+            for order, article in enumerate(articles):
                 IssueItem.objects.create(issue=issue, article=article, sort_order=order)
     return issue
 
@@ -349,21 +344,6 @@ def send_test(issue: Issue, *, to: str) -> None:
 # The schedule ---------------------------------------------------------------------------
 
 
-def next_send_time(newsletter: Newsletter, *, after) -> dt.datetime | None:
-    """When the newsletter's next automatic issue is due, at or after `after` (aware)."""
-    if newsletter.schedule == Newsletter.Schedule.MANUAL:
-        return None
-    local = timezone.localtime(after)
-    day = local.date()
-    for _offset in range(8):
-        if newsletter.schedule == Newsletter.Schedule.DAILY or day.weekday() == newsletter.weekday:
-            when = timezone.make_aware(dt.datetime.combine(day, newsletter.send_time))
-            if when >= local:
-                return when
-        day += dt.timedelta(days=1)
-    return None
-
-
 def send_due(now=None) -> int:
     """What the worker does each round: send scheduled issues whose time has come, and put
     together and send the automatic issues of newsletters on a schedule. Returns how many
@@ -380,23 +360,23 @@ def send_due(now=None) -> int:
     for newsletter in Newsletter.objects.filter(
         is_active=True, content=Newsletter.Content.AUTOMATIC
     ).exclude(schedule=Newsletter.Schedule.MANUAL):
-        if _automatic_issue_due(newsletter, now):
-            issue = build_issue(newsletter, date=timezone.localdate(now))
-            if issue.status == Issue.Status.DRAFT and issue.items.exists():
-                send(issue)
-                sent += 1
+        articles = _due_articles(newsletter, now)
+        if articles:
+            send(build_issue(newsletter, date=timezone.localdate(now), articles=articles))
+            sent += 1
     return sent
 
 
-def _automatic_issue_due(newsletter: Newsletter, now) -> bool:
-    """Today's send time (in the site's time zone) has passed and today's issue has not
-    gone. A day with no new articles sends nothing."""
+def _due_articles(newsletter: Newsletter, now) -> list:
+    """The articles of today's automatic issue, once today's send time (in the site's time
+    zone) has passed and no issue of the day exists; else none. A day with no new
+    articles sends nothing."""
     today = timezone.localdate(now)
     when = timezone.make_aware(dt.datetime.combine(today, newsletter.send_time))
     if now < when:
-        return False
+        return []
     if newsletter.schedule == Newsletter.Schedule.WEEKLY and today.weekday() != newsletter.weekday:
-        return False
+        return []
     if newsletter.issues.filter(date=today).exists():
-        return False  # sent already, or an editor's draft or schedule for the day
-    return bool(latest_articles(newsletter))
+        return []  # sent already, or an editor's draft or schedule for the day
+    return latest_articles(newsletter)
