@@ -5,20 +5,26 @@ from django.db.models.signals import post_delete, post_migrate, post_save
 MODERATOR_PERMISSIONS = ["change_comment", "delete_comment", "trust_commenter", "ban_commenter"]
 
 
-def grant_moderators(sender, using="default", **kwargs):
-    """Wagtail's Moderators group moderates comments too, on every site."""
+def grant_to_group(app_config, group_name: str, codenames, using: str) -> None:
+    """After migrate: give one of Wagtail's groups (Moderators, Editors) these permissions
+    of `app_config`'s models, on every site. Nothing when the group is not there."""
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
     # This app's permissions may not exist yet when this receiver runs first.
-    create_permissions(sender, verbosity=0, using=using)
-    group = Group.objects.using(using).filter(name="Moderators").first()
+    create_permissions(app_config, verbosity=0, using=using)
+    group = Group.objects.using(using).filter(name=group_name).first()
     if group is None:
         return
     permissions = Permission.objects.using(using).filter(
-        content_type__app_label="comments", codename__in=MODERATOR_PERMISSIONS
+        content_type__app_label=app_config.label, codename__in=list(codenames)
     )
     group.permissions.add(*permissions)
+
+
+def grant_moderators(sender, using="default", **kwargs):
+    """Wagtail's Moderators group moderates comments too, on every site."""
+    grant_to_group(sender, "Moderators", MODERATOR_PERMISSIONS, using)
 
 
 class CommentsConfig(AppConfig):

@@ -59,9 +59,15 @@ def run_pending_tasks() -> None:
     if backend != "django_tasks_db.DatabaseBackend":
         return
     requeue_abandoned_tasks()
+    db_worker().run()
+
+
+def db_worker():
+    """django-tasks-db's worker as a round of `masthead worker` runs it: every queue, until
+    nothing is left (`.run()`), or one task at a time (`.run_task(result)`)."""
     from django_tasks_db.management.commands.db_worker import Worker
 
-    Worker(
+    return Worker(
         queue_names=["*"],
         interval=0,
         batch=True,
@@ -70,7 +76,7 @@ def run_pending_tasks() -> None:
         max_tasks=None,
         worker_id=get_random_string(32),
         excluded_queue_names=[],
-    ).run()
+    )
 
 
 def tick() -> None:

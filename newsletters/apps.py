@@ -11,17 +11,9 @@ EDITOR_PERMISSIONS = [
 
 def grant_editors(sender, using="default", **kwargs):
     """Wagtail's Editors group runs the newsletters."""
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
+    from comments.apps import grant_to_group
 
-    create_permissions(sender, verbosity=0, using=using)
-    group = Group.objects.using(using).filter(name="Editors").first()
-    if group is None:
-        return
-    permissions = Permission.objects.using(using).filter(
-        content_type__app_label="newsletters", codename__in=EDITOR_PERMISSIONS
-    )
-    group.permissions.add(*permissions)
+    grant_to_group(sender, "Editors", EDITOR_PERMISSIONS, using)
 
 
 class NewslettersConfig(AppConfig):

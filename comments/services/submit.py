@@ -70,10 +70,10 @@ def submit_comment(
         raise ValidationFailed(fields=errors)
     check_limits(body=body, name=name, email=email, website=website)
     if submission_key:
-        earlier = _earlier_submission(page.pk, submission_key, body=body, email=email)
+        earlier = Comment.objects.filter(page_id=page.pk, submission_key=submission_key).first()
         if earlier is not None:
-            return earlier
-        if Comment.objects.filter(page_id=page.pk, submission_key=submission_key).exists():
+            if _same_post(earlier, body=body, email=email):
+                return earlier
             submission_key = ""  # the key came with another text: a new post after all
 
     if parent is not None:
@@ -121,103 +121,64 @@ def submit_comment(
 
     created_at = created_at or timezone.now()
     try:
-        return _store(
-            page=page,
-            parent=parent,
-            status=status,
-            name=name,
-            email=email,
-            website=website,
-            body=body,
-            body_html=body_html,
-            user=user,
-            ip_address=ip_address,
-            user_agent=user_agent,
-            decision=decision,
-            created_at=created_at,
-            subscribe=subscribe,
-            submission_key=submission_key,
-        )
+        with transaction.atomic():
+            comment = Comment(
+                page_id=page.pk,
+                parent=parent,
+                path="",
+                depth=(parent.depth + 1) if parent else 1,
+                status=status,
+                name=name,
+                email=email,
+                website=website,
+                body=body,
+                body_html=body_html,
+                user=user,
+                is_newsroom=user is not None,
+                ip_address=ip_address or None,
+                ip_network=networks.sender_network(ip_address),
+                user_agent=(user_agent or "")[:255],
+                moderation_reasons=decision.reasons,
+                spam_score=decision.scores.get("spam"),
+                toxicity=decision.scores.get("toxicity"),
+                created_at=created_at,
+                submission_key=submission_key,
+            )
+            sql.insert(comment)
+            sql.insert(
+                ModerationEvent(
+                    comment=comment,
+                    action="submitted",
+                    to_status=status,
+                    note="; ".join(decision.reasons)[:255],
+                )
+            )
+            segment = _path_segment(created_at, comment.pk)
+            comment.path = (parent.path + PATH_SEPARATOR + segment) if parent else segment
+            sql.execute(
+                f"UPDATE {sql.table(Comment)} SET path = %s WHERE id = %s",
+                [comment.path, comment.pk],
+            )
+            if status == Comment.Status.APPROVED:
+                # Only a public comment changes what readers see.
+                _count_one_more(page.pk)
+                _after_commit(page.pk, comment_ids=[comment.pk])
+            subscribe = tuple(choice for choice in ("replies", "page") if choice in set(subscribe))
+            signals.send_in_transaction(
+                signals.comment_submitted, sender=Comment, comment=comment, subscribe=subscribe
+            )
+            if status == Comment.Status.PENDING:
+                tasks.comments_held(comment_ids=[comment.pk])
     except IntegrityError:
         # The same post, sent again while the first was still being stored.
-        earlier = submission_key and _earlier_submission(
-            page.pk, submission_key, body=body, email=email
+        earlier = submission_key and (
+            Comment.objects.filter(page_id=page.pk, submission_key=submission_key).first()
         )
-        if not earlier:
+        if not earlier or not _same_post(earlier, body=body, email=email):
             raise
         return earlier
-
-
-def _earlier_submission(page_id: int, key: str, *, body: str, email: str) -> Comment | None:
-    earlier = Comment.objects.filter(page_id=page_id, submission_key=key).first()
-    if earlier is None or earlier.body != body or earlier.email.lower() != email.lower():
-        return None
-    return earlier
-
-
-def _store(
-    *,
-    page,
-    parent,
-    status,
-    name,
-    email,
-    website,
-    body,
-    body_html,
-    user,
-    ip_address,
-    user_agent,
-    decision,
-    created_at,
-    subscribe,
-    submission_key,
-) -> Comment:
-    with transaction.atomic():
-        comment = Comment(
-            page_id=page.pk,
-            parent=parent,
-            path="",
-            depth=(parent.depth + 1) if parent else 1,
-            status=status,
-            name=name,
-            email=email,
-            website=website,
-            body=body,
-            body_html=body_html,
-            user=user,
-            is_newsroom=user is not None,
-            ip_address=ip_address or None,
-            ip_network=networks.sender_network(ip_address),
-            user_agent=(user_agent or "")[:255],
-            moderation_reasons=decision.reasons,
-            spam_score=decision.scores.get("spam"),
-            toxicity=decision.scores.get("toxicity"),
-            created_at=created_at,
-            submission_key=submission_key,
-        )
-        sql.insert(comment)
-        sql.insert(
-            ModerationEvent(
-                comment=comment,
-                action="submitted",
-                to_status=status,
-                note="; ".join(decision.reasons)[:255],
-            )
-        )
-        segment = _path_segment(created_at, comment.pk)
-        comment.path = (parent.path + PATH_SEPARATOR + segment) if parent else segment
-        sql.execute(
-            f"UPDATE {sql.table(Comment)} SET path = %s WHERE id = %s", [comment.path, comment.pk]
-        )
-        if status == Comment.Status.APPROVED:
-            # Only a public comment changes what readers see.
-            _count_one_more(page.pk)
-            _after_commit(page.pk, comment_ids=[comment.pk])
-        subscribe = tuple(choice for choice in ("replies", "page") if choice in set(subscribe))
-        signals.send_in_transaction(
-            signals.comment_submitted, sender=Comment, comment=comment, subscribe=subscribe
-        )
-        if status == Comment.Status.PENDING:
-            tasks.comments_held(comment_ids=[comment.pk])
     return comment
+
+
+def _same_post(earlier: Comment, *, body: str, email: str) -> bool:
+    return earlier.body == body and earlier.email.lower() == email.lower()

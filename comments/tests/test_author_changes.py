@@ -12,6 +12,7 @@ from django.test import Client, TestCase
 from comments import services
 from comments.models import AuthorChange, Comment, ModerationEvent, ModerationRule
 from comments.tests import factories
+from masthead.scheduler import db_worker
 from news.tests import factories as news
 
 pytestmark = pytest.mark.django_db
@@ -252,22 +253,6 @@ def cdn(settings):
 PURGE_TASK = "wagtail.contrib.frontend_cache.tasks.purge_urls_from_cache_task"
 
 
-def worker():
-    from django.utils.crypto import get_random_string
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    return Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=get_random_string(32),
-        excluded_queue_names=[],
-    )
-
-
 @pytest.mark.parametrize("change", ["edit", "delete"])
 def test_an_authors_change_answers_without_waiting_for_the_cdn_which_the_worker_purges(
     desk, cdn, change
@@ -293,6 +278,6 @@ def test_an_authors_change_answers_without_waiting_for_the_cdn_which_the_worker_
     ]
     # What the worker does with each queued task (its loop also closes the database
     # connection between rounds, which the test's transaction does not survive).
-    worker().run_task(queued.get())
+    db_worker().run_task(queued.get())
     assert cdn == [("PURGE", article.url)]
     assert queued.get().status == "SUCCESSFUL"

@@ -29,30 +29,58 @@ def database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+class KillingSMTPServer:
+    """An SMTP server on loopback that kills the sending worker (a real process, started
+    by `run_worker`) with SIGKILL as it takes its `kill_at`-th mail: the server has that
+    mail, the worker dies before it hears back. `received` holds every mail it took."""
+
+    def __init__(self, settings, *, kill_at: int):
+        from aiosmtpd.controller import Controller
+
+        self.received, self.kill_at, self.worker = [], kill_at, None
+        server = self
+
+        class Handler:
+            async def handle_DATA(self, smtp, session, envelope):
+                server.received.append(email.message_from_bytes(envelope.content))
+                if len(server.received) == server.kill_at:
+                    os.kill(server.worker.pid, signal.SIGKILL)
+                    server.worker.wait()
+                return "250 OK"
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", self.port
+        # Only the worker process sends: queuing here leaves the task to it.
+        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+    def run_worker(self, **env) -> int:
+        """Run `send_due` in a worker process of its own; returns its exit status."""
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "masthead.settings",
+            "DATABASE_URL": database_url(),
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(self.port),
+            "PYTHONPATH": str(ROOT),
+            **env,
+        }
+        self.worker = subprocess.Popen([sys.executable, "-c", SEND], env=env, cwd=ROOT)
+        return self.worker.wait(timeout=120)
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_after_the_server_took_the_mail_sends_no_duplicate(settings):
-    from aiosmtpd.controller import Controller
-
-    received, worker = [], {}
-
-    class KillTheWorkerOnData:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(email.message_from_bytes(envelope.content))
-            if len(received) == 1:
-                # The server has the mail; the worker dies before it hears back.
-                os.kill(worker["process"].pid, signal.SIGKILL)
-                worker["process"].wait()
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(KillTheWorkerOnData(), hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    # Only the worker process below sends: queuing here leaves the task to it.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    server = KillingSMTPServer(settings, kill_at=1)
+    received = server.received
     try:
         for name in ("first", "second"):
             address = services.confirm(
@@ -66,24 +94,14 @@ def test_a_worker_killed_after_the_server_took_the_mail_sends_no_duplicate(setti
                 text="Someone replied.",
                 html="<p>Someone replied.</p>",
             )
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "masthead.settings",
-            "DATABASE_URL": database_url(),
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(port),
-            "PYTHONPATH": str(ROOT),
-        }
-        worker["process"] = subprocess.Popen([sys.executable, "-c", SEND], env=env, cwd=ROOT)
-        assert worker["process"].wait(timeout=120) == -signal.SIGKILL
+        assert server.run_worker() == -signal.SIGKILL
         assert [m["To"] for m in received] == ["first@example.org"]
 
         # The worker restarts: nothing it sent goes again; what it never sent goes once.
         send_due(now=timezone.now() + dt.timedelta(minutes=11))
         send_due(now=timezone.now() + dt.timedelta(minutes=30))
     finally:
-        controller.stop()
+        server.stop()
 
     assert [m["To"] for m in received] == ["first@example.org", "second@example.org"]
     statuses = dict(Delivery.objects.values_list("address__email", "status"))

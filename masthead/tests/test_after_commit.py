@@ -9,7 +9,6 @@ import http.server
 import threading
 
 import pytest
-from django.utils.crypto import get_random_string
 
 from comments import services as comments
 from comments.models import Comment
@@ -17,6 +16,7 @@ from comments.tests import factories
 from mailing import services as mailing
 from mailing.models import Delivery
 from mailing.sending import send_due
+from masthead.scheduler import db_worker
 from news.tests import factories as news
 from notifications import services as notifications
 
@@ -87,21 +87,11 @@ def stored_tasks() -> list[str]:
 
 
 def run_worker() -> None:
-    """What `masthead worker` does with what is queued (without its loop, which closes the
-    database connection the test's transaction lives in)."""
-    from django_tasks_db.management.commands.db_worker import Worker
+    """What `masthead worker` does with what is queued (one task at a time, without its
+    loop, which closes the database connection the test's transaction lives in)."""
     from django_tasks_db.models import DBTaskResult
 
-    worker = Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=get_random_string(32),
-        excluded_queue_names=[],
-    )
+    worker = db_worker()
     while task := DBTaskResult.objects.filter(status="READY").order_by("enqueued_at").first():
         worker.run_task(task)
     send_due()
